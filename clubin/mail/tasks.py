@@ -1,0 +1,16 @@
+"""Thin tasks over the outbox services. Arguments are ids only."""
+
+from celery import shared_task
+
+from clubin.mail import services
+
+
+# Late acknowledgement is safe here because a send is idempotent: the claim lets one worker win.
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def outbox_send(email_ids: list[int]) -> int:
+    return services.outbox_deliver(email_ids=email_ids)
+
+
+@shared_task(ignore_result=True)
+def outbox_sweep() -> int:
+    return services.outbox_sweep()

@@ -1,0 +1,24 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from clubin import views as site_views
+from networks import views as network_views
+from networks.urls import federation_urlpatterns, network_urlpatterns
+
+# The admin signs in through allauth, with its rate limits, never through a second login form.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "ClubIN"
+
+urlpatterns = [
+    path("", network_views.federation_home, name="home"),
+    path("healthz", site_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("me/", include("members.urls")),
+    path("federation/", include(federation_urlpatterns)),
+    path("dev/mail/", include("clubin.mail.urls")),
+    # Last, so every fixed top-level path above wins over a network slug.
+    path("<slug:network_slug>/", include(network_urlpatterns)),
+]

@@ -1,0 +1,1 @@
+"""Events, registrations and check-in: they arrive with the events issue."""

@@ -1,0 +1,31 @@
+"""allauth adapters: every account email goes through the outbox."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+
+from clubin.mail.services import outbox_add
+
+# Messages that carry a link or code that grants access; their bodies are blanked once sent.
+SECRET_TEMPLATES = ("email_confirmation", "password_reset_key", "login_code")
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        message = self.render_mail(template_prefix, email, context)
+        html = next(
+            (body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"),
+            "",
+        )
+        name = template_prefix.rsplit("/", 1)[-1]
+        outbox_add(
+            template=f"account/{name}",
+            to=email,
+            subject=str(message.subject),
+            body_text=str(message.body),
+            body_html=str(html),
+            contains_secret=any(name.startswith(prefix) for prefix in SECRET_TEMPLATES),
+        )
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Kept explicit so the LinkedIn rules (no silent linking by email) have one home."""

@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+# First path segments the site itself uses: a network there would hide a page, or be hidden.
+RESERVED_SLUGS = frozenset(
+    {
+        "accounts", "admin", "api", "dev", "federation", "healthz", "i18n", "invite", "me",
+        "media", "static", "www", "about", "privacy", "help", "login", "logout", "signup",
+        "robots.txt", "favicon.ico",
+    }
+)  # fmt: skip
+
+
+def validate_network_slug(value: str) -> None:
+    if value.lower() in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is reserved by the site; choose another address."),
+            code="reserved",
+            params={"slug": value},
+        )
+
+
+class Network(models.Model):
+    """A regional business network: the tenant every network-owned row points to."""
+
+    class Status(models.TextChoices):
+        FORMING = "forming", _("forming")
+        ACTIVE = "active", _("active")
+
+    slug = models.SlugField(
+        _("address"),
+        max_length=40,
+        unique=True,
+        validators=[validate_network_slug],
+        help_text=_("Lower-case letters, digits and hyphens: it becomes /<address>/."),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    region = models.CharField(_("region"), max_length=80)
+    city = models.CharField(_("city"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+    launched_on = models.DateField(_("launch date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.FORMING
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("network")
+        verbose_name_plural = _("networks")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's tie to one network: their role and, once card-holding, their card number."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("member")
+        COORDINATOR = "coordinator", _("coordinator")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        SUSPENDED = "suspended", _("suspended")
+        ENDED = "ended", _("ended")
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
+    card_number = models.PositiveIntegerField(_("card number"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    joined_on = models.DateField(_("joined on"), default=timezone.localdate)
+
+    objects = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["network", "user"], name="membership_one_per_network"),
+            models.UniqueConstraint(
+                fields=["network", "card_number"], name="membership_card_unique_per_network"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "network"], name="membership_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.network} ({self.role})"
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == self.Role.COORDINATOR and self.status == self.Status.ACTIVE

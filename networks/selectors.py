@@ -1,0 +1,98 @@
+"""Reads shared by network pages. Functions that cross networks say so in their name and docstring."""
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django_scopes import scopes_disabled
+
+from networks.models import Membership, Network
+
+ACTIVE = Membership.Status.ACTIVE
+COORDINATOR = Membership.Role.COORDINATOR
+
+
+def network_by_slug(*, slug: str) -> Network | None:
+    return Network.objects.filter(slug=slug).first()
+
+
+def membership_for_user(*, network: Network, user: Any) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(network=network, user=user).first()
+
+
+def _with_member_counts(networks: QuerySet[Network]) -> QuerySet[Network]:
+    return networks.annotate(
+        member_count=Count("memberships", filter=Q(memberships__status=ACTIVE)),
+        coordinator_count=Count(
+            "memberships", filter=Q(memberships__status=ACTIVE, memberships__role=COORDINATOR)
+        ),
+    )
+
+
+def federation_network_list() -> QuerySet[Network]:
+    """Cross-network: every network with its member counts, for the home and staff pages.
+
+    Only aggregates leave this function, so it is safe on public pages.
+    """
+    with scopes_disabled():
+        return _with_member_counts(Network.objects.order_by("-status", "name"))
+
+
+def network_public_summary(*, network: Network) -> dict[str, Any]:
+    counts = Membership.objects.filter(network=network).aggregate(
+        members=Count("id", filter=Q(status=ACTIVE)),
+    )
+    coordinators = list(
+        Membership.objects.filter(network=network, role=COORDINATOR, status=ACTIVE)
+        .select_related("user")
+        .only("user__first_name", "user__last_name", "user__email", "network_id")
+        .order_by("user__last_name", "user__first_name")
+    )
+    return {"member_count": counts["members"], "coordinators": [m.user for m in coordinators]}
+
+
+def network_member_roster(*, network: Network) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(network=network)
+        .select_related("user")
+        .only(
+            "role", "card_number", "status", "joined_on", "network_id",
+            "user__first_name", "user__last_name", "user__email",
+        )  # fmt: skip
+        .order_by("card_number", "id")
+    )
+
+
+def user_membership_list(*, user: Any) -> list[Membership]:
+    """Cross-network, for the person themself: their own memberships in every network."""
+    if not user.is_authenticated:
+        return []
+    with scopes_disabled():
+        return list(
+            Membership.objects.filter(user=user)
+            .select_related("network")
+            .order_by("network__name")
+        )
+
+
+def user_coordinated_networks(*, user: Any) -> list[Network]:
+    """Cross-network, for the person themself: networks they coordinate (the "manage" entries)."""
+    if not user.is_authenticated:
+        return []
+    with scopes_disabled():
+        return list(
+            Network.objects.filter(
+                memberships__user=user,
+                memberships__role=COORDINATOR,
+                memberships__status=ACTIVE,
+            ).order_by("name")
+        )
+
+
+def network_coordinator_list(*, network: Network) -> list[Membership]:
+    return list(
+        Membership.objects.filter(network=network, role=COORDINATOR)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )

@@ -1,0 +1,112 @@
+"""Writes on networks and memberships."""
+
+import logging
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+
+from clubin.mail.services import email_queue
+
+from networks.models import Membership, Network
+
+logger = logging.getLogger(__name__)
+
+
+def network_create(
+    *,
+    slug: str,
+    name: str,
+    region: str,
+    city: str,
+    description: str = "",
+    launched_on: date | None = None,
+    status: str = Network.Status.FORMING,
+) -> Network:
+    network = Network(
+        slug=slug.lower(),
+        name=name,
+        region=region,
+        city=city,
+        description=description,
+        launched_on=launched_on,
+        status=status,
+    )
+    network.full_clean()
+    network.save()
+    logger.info("Network %s created", network.slug)
+    return network
+
+
+def _lock_network(network: Network) -> Network:
+    # Card numbers are handed out under the network's row lock, so they stay gap-free.
+    return Network.objects.select_for_update().get(pk=network.pk)
+
+
+def _next_card_number(network: Network) -> int:
+    highest = Membership.objects.filter(network=network).aggregate(n=Max("card_number"))["n"]
+    return (highest or 0) + 1
+
+
+def membership_create(
+    *, network: Network, user: Any, role: str = Membership.Role.MEMBER
+) -> Membership:
+    """A new card-holding membership with the next card number of the network."""
+    with transaction.atomic():
+        _lock_network(network)
+        return Membership.objects.create(
+            network=network, user=user, role=role, card_number=_next_card_number(network)
+        )
+
+
+def coordinator_appoint(*, network: Network, user: Any, appointed_by: Any) -> Membership:
+    """Make someone a coordinator (and a card-holding member if they were not) and tell them."""
+    with transaction.atomic():
+        _lock_network(network)
+        membership = Membership.objects.filter(network=network, user=user).first()
+        if membership is None:
+            membership = Membership.objects.create(
+                network=network,
+                user=user,
+                role=Membership.Role.COORDINATOR,
+                card_number=_next_card_number(network),
+            )
+        elif membership.is_coordinator:
+            return membership
+        else:
+            membership.role = Membership.Role.COORDINATOR
+            membership.status = Membership.Status.ACTIVE
+            membership.save(update_fields=["role", "status"])
+        _notify_appointment(network=network, user=user)
+    logger.info("User %s appointed coordinator of %s by %s", user.pk, network.slug, appointed_by.pk)
+    return membership
+
+
+def _notify_appointment(*, network: Network, user: Any) -> None:
+    manage_path = reverse("manage_home", kwargs={"network_slug": network.slug})
+    email_queue(
+        template="coordinator-appointed",
+        to=user.email,
+        network_id=network.pk,
+        context={
+            "network_name": network.name,
+            "person_name": user.get_short_name(),
+            "manage_url": f"{settings.SITE_URL}{manage_path}",
+        },
+    )
+
+
+def coordinator_remove(*, network: Network, membership: Membership, removed_by: Any) -> None:
+    """The person stays a member; only the coordinator role goes."""
+    Membership.objects.filter(pk=membership.pk, network=network).update(
+        role=Membership.Role.MEMBER
+    )
+    logger.info(
+        "User %s removed as coordinator of %s by %s",
+        membership.user_id,
+        network.slug,
+        removed_by.pk,
+    )

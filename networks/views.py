@@ -1,0 +1,96 @@
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_scopes import scope
+
+from networks import services
+from networks.access import Role, network_view
+from networks.forms import CoordinatorAppointForm, NetworkForm
+from networks.models import Membership, Network
+from networks.selectors import (
+    federation_network_list,
+    network_coordinator_list,
+    network_member_roster,
+    network_public_summary,
+)
+
+
+def federation_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "networks/home.html", {"networks": federation_network_list()})
+
+
+@network_view(Role.PUBLIC)
+def network_detail(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    context = {"network": network, **network_public_summary(network=network)}
+    return render(request, "networks/detail.html", context)
+
+
+@network_view(Role.COORDINATOR)
+def manage_home(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    roster = network_member_roster(network=network)
+    return render(request, "networks/manage_home.html", {"network": network, "roster": roster})
+
+
+# --- Federation staff: networks and their coordinators ---------------------------------------
+def staff_required(view):
+    """Staff pages are invisible to everyone else: 404, not a hint that they exist."""
+
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated and not request.user.is_staff:
+            raise Http404
+        return staff_member_required(view, login_url="account_login")(request, *args, **kwargs)
+
+    return wrapped
+
+
+@staff_required
+def federation_networks(request: HttpRequest) -> HttpResponse:
+    return render(request, "networks/federation_list.html", {"networks": federation_network_list()})
+
+
+@staff_required
+def federation_network_create(request: HttpRequest) -> HttpResponse:
+    form = NetworkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        network = services.network_create(**form.cleaned_data)
+        messages.success(request, _("Network %(name)s created.") % {"name": network.name})
+        return redirect("federation_network", slug=network.slug)
+    return render(request, "networks/federation_create.html", {"form": form})
+
+
+@staff_required
+def federation_network(request: HttpRequest, slug: str) -> HttpResponse:
+    network = get_object_or_404(Network, slug=slug)
+    form = CoordinatorAppointForm(request.POST or None)
+    with scope(network=network):
+        if request.method == "POST" and form.is_valid():
+            user = form.cleaned_data["user"]
+            services.coordinator_appoint(network=network, user=user, appointed_by=request.user)
+            messages.success(request, _("%(person)s is now a coordinator.") % {"person": user})
+            return redirect("federation_network", slug=network.slug)
+        context = {
+            "network": network,
+            "form": form,
+            "coordinators": network_coordinator_list(network=network),
+        }
+        return render(request, "networks/federation_network.html", context)
+
+
+@staff_required
+@require_POST
+def federation_coordinator_remove(request: HttpRequest, slug: str, membership_id: int):
+    network = get_object_or_404(Network, slug=slug)
+    with scope(network=network):
+        membership = get_object_or_404(
+            Membership, id=membership_id, network=network, role=Membership.Role.COORDINATOR
+        )
+        services.coordinator_remove(
+            network=network, membership=membership, removed_by=request.user
+        )
+    messages.success(request, _("%(person)s is no longer a coordinator.") % {"person": membership.user})
+    return redirect("federation_network", slug=network.slug)
