@@ -187,6 +187,10 @@ STORAGES = {
     },
 }
 
+# In development whitenoise serves straight from the source folders; production runs collectstatic.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
+
 # --- Cache (allauth's rate limits need a real shared one in production) ------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

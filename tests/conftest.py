@@ -1,0 +1,101 @@
+"""Shared fixtures: personas in two networks, service switches, and an SMTP sink.
+
+Personas follow healthchecks' alice/bob/charlie: Alice coordinates FlorenceIN, Bob is a member
+of FlorenceIN, Charlie coordinates VenetoIN, Dave has an account and no membership, Fiona is
+federation staff.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.cache import cache
+from django_scopes import scopes_disabled
+
+from clubin.celery import app as celery_app
+from members.models import User
+from networks.models import Membership, Network
+from tests.smtp_sink import SmtpSink
+
+PASSWORD = "correct horse battery staple"
+
+
+needs_postgres = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs PostgreSQL: set DATABASE_URL (SQLite cannot run concurrent writers)",
+)
+needs_redis = pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"),
+    reason="needs Redis: set REDIS_URL to run a real Celery worker against it",
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings, request):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()  # allauth's rate limits live in the cache; each test starts with none used
+    # Unit tests run tasks in-process; integration tests turn the real broker back on.
+    eager = "integration" not in request.keywords
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def make_user(email: str, *, staff: bool = False, verified: bool = True, **names) -> User:
+    user = User.objects.create_user(email=email, password=PASSWORD, is_staff=staff, **names)
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    return user
+
+
+@dataclass
+class Personas:
+    florence: Network
+    veneto: Network
+    alice: User  # coordinator of FlorenceIN
+    bob: User  # member of FlorenceIN
+    charlie: User  # coordinator of VenetoIN
+    dave: User  # no membership
+    fiona: User  # federation staff
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    florence = Network.objects.create(
+        slug="florence", name="FlorenceIN", region="Toscana", city="Firenze", status="active"
+    )
+    veneto = Network.objects.create(
+        slug="veneto", name="VenetoIN", region="Veneto", city="Padova", status="active"
+    )
+    people = Personas(
+        florence=florence,
+        veneto=veneto,
+        alice=make_user("alice@example.com", first_name="Alice", last_name="Arnolfi"),
+        bob=make_user("bob@example.com", first_name="Bob", last_name="Bellini"),
+        charlie=make_user("charlie@example.com", first_name="Charlie", last_name="Cortese"),
+        dave=make_user("dave@example.com", first_name="Dave", last_name="Donati"),
+        fiona=make_user("fiona@example.com", staff=True, first_name="Fiona", last_name="Fabbri"),
+    )
+    with scopes_disabled():
+        Membership.objects.create(network=florence, user=people.alice, role="coordinator", card_number=1)
+        Membership.objects.create(network=florence, user=people.bob, role="member", card_number=2)
+        Membership.objects.create(network=veneto, user=people.charlie, role="coordinator", card_number=1)
+    return people
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A real SMTP server on a free port; Django's SMTP backend pointed at it."""
+    sink = SmtpSink()
+    sink.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    yield sink
+    sink.stop()
