@@ -221,6 +221,11 @@ CELERY_VISIBILITY_TIMEOUT = 3600
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 2,
+    # kombu otherwise sleeps 2 s retrying a refused connection before a publish gives up.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 1

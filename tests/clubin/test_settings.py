@@ -1,0 +1,89 @@
+"""Settings read from the environment: each case runs in a fresh interpreter with its own env."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+db = settings.DATABASES["default"]
+print(json.dumps({
+    "engine": db["ENGINE"], "name": str(db["NAME"]), "health": db.get("CONN_HEALTH_CHECKS", False),
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER, "broker": settings.CELERY_BROKER_URL,
+    "cache": settings.CACHES["default"]["BACKEND"], "email": settings.EMAIL_BACKEND,
+    "linkedin": settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"],
+}))
+"""
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 60 + "-production-secret",
+    "ALLOWED_HOSTS": "clubin.example",
+    "DATABASE_URL": "postgres://clubin@127.0.0.1:5432/clubin",
+}
+
+
+def _run(env: dict[str, str], code: str = PROBE, *args: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    command = [sys.executable, *(args or ("-c", code))]
+    return subprocess.run(
+        command, env={**clean, "DJANGO_SETTINGS_MODULE": "clubin.settings", **env},
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def _settings(env: dict[str, str]) -> dict:
+    result = _run(env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_it_runs_on_sqlite_with_eager_tasks_by_default():
+    found = _settings({})
+    assert found["engine"] == "django.db.backends.sqlite3"
+    assert found["eager"] is True
+    assert found["cache"].endswith("LocMemCache")
+    assert found["email"].endswith("console.EmailBackend")
+    assert found["linkedin"] == []
+
+
+def test_it_uses_postgres_and_redis_from_the_environment():
+    found = _settings({"DATABASE_URL": "postgres://u@127.0.0.1:5432/clubin", "REDIS_URL": "redis://127.0.0.1:6379/3"})
+    assert found["engine"] == "django.db.backends.postgresql"
+    assert found["name"] == "clubin"
+    assert found["health"] is True
+    assert found["eager"] is False
+    assert found["broker"] == "redis://127.0.0.1:6379/3"
+    assert found["cache"].endswith("RedisCache")
+
+
+def test_it_reads_smtp_from_email_url():
+    found = _settings({"EMAIL_URL": "smtp://mailer:pw@smtp.example.com:587"})
+    assert found["email"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_it_offers_linkedin_only_with_both_credentials():
+    assert _settings({"LINKEDIN_CLIENT_ID": "id-only"})["linkedin"] == []
+    [app] = _settings({"LINKEDIN_CLIENT_ID": "abc", "LINKEDIN_CLIENT_SECRET": "s3cret"})["linkedin"]
+    assert app["provider_id"] == "linkedin"
+    assert app["settings"]["server_url"] == "https://www.linkedin.com/oauth"
+    assert app["settings"]["oauth_pkce_enabled"] is True
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+def test_it_refuses_to_start_in_production_without(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = _run(env)
+    assert result.returncode != 0
+    assert f"{missing} must be set when DEBUG is off" in result.stderr
+
+
+def test_it_passes_the_deploy_check_with_production_variables():
+    result = _run(PRODUCTION, "", "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr + result.stdout

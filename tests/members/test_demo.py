@@ -1,0 +1,76 @@
+import io
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count
+from django_scopes import scopes_disabled
+
+from members.management.commands.load_demo import LOGINS, NETWORKS
+from members.models import Profile, User
+from networks.models import Membership, Network
+
+
+def _counts() -> dict[str, int]:
+    with scopes_disabled():
+        return dict(Network.objects.annotate(n=Count("memberships")).values_list("slug", "n"))
+
+
+@pytest.mark.django_db
+def test_it_loads_the_demo_federation_once_however_often_it_runs():
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    first = (_counts(), User.objects.count(), EmailAddress.objects.count(), Profile.objects.count())
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    assert (_counts(), User.objects.count(), EmailAddress.objects.count(), Profile.objects.count()) == first
+
+
+@pytest.mark.django_db
+def test_it_holds_the_federation_of_the_story():
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    counts = _counts()
+    assert set(counts) == {"milan", "florence", "veneto", "cagliari", "bologna", "marche"}
+    assert counts["florence"] == 140
+    assert all(n < 140 for slug, n in counts.items() if slug != "florence")
+    assert set(Network.objects.filter(status="forming").values_list("slug", flat=True)) == {"bologna", "marche"}
+    assert all(n.launched_on and n.description and n.region for n in Network.objects.all())
+    with scopes_disabled():
+        cards = list(Membership.objects.filter(network__slug="florence").values_list("card_number", flat=True))
+        assert sorted(cards) == list(range(1, 141))  # gap-free
+        both = Membership.objects.filter(role="coordinator", network__slug__in=["bologna", "marche"])
+        assert both.values("user").distinct().count() == 1  # one coordinator for both
+
+
+@pytest.mark.django_db
+def test_it_creates_working_demo_logins(client):
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    for login in LOGINS:
+        assert client.login(email=login.email, password="clubin-demo"), login.email
+        assert EmailAddress.objects.get(email=login.email).verified
+    assert User.objects.get(email="staff@clubin.example").is_staff
+    client.login(email="coordinatore.firenze@clubin.example", password="clubin-demo")
+    assert client.get("/florence/manage/").status_code == 200
+    assert client.get("/veneto/manage/").status_code == 404
+    client.login(email="ospite@clubin.example", password="clubin-demo")
+    with scopes_disabled():
+        assert not Membership.objects.filter(user__email="ospite@clubin.example").exists()
+
+
+@pytest.mark.django_db
+def test_it_invents_believable_people():
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    profile = Profile.objects.select_related("user").filter(user__email__endswith="@soci.example").first()
+    assert profile.company and profile.sector and profile.job_title and profile.user.last_name
+    assert not User.objects.exclude(email__regex=r"@(soci|clubin)\.example$").exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_load_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("load_demo")
+    assert not Network.objects.exists()
+
+
+def test_it_describes_six_networks():
+    assert [n.name for n in NETWORKS] == ["MilanIN", "FlorenceIN", "VenetoIN", "CagliariIN", "BolognaIN", "MarcheIN"]
