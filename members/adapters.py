@@ -13,7 +13,11 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         message = self.render_mail(template_prefix, email, context)
         html = next(
-            (body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"),
+            (
+                body
+                for body, mimetype in getattr(message, "alternatives", [])
+                if mimetype == "text/html"
+            ),
             "",
         )
         name = template_prefix.rsplit("/", 1)[-1]

@@ -9,4 +9,6 @@ from networks.selectors import user_membership_list
 @never_cache
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
-    return render(request, "members/me.html", {"memberships": user_membership_list(user=request.user)})
+    return render(
+        request, "members/me.html", {"memberships": user_membership_list(user=request.user)}
+    )

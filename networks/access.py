@@ -7,7 +7,7 @@ an anonymous visitor on a private page is sent to log in.
 """
 
 from collections.abc import Callable
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import TypeVar
 
 from django.http import HttpRequest
@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from networks.models import Membership, Network
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     PUBLIC = "public"
     MEMBER = "member"
     COORDINATOR = "coordinator"

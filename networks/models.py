@@ -80,7 +80,8 @@ class Membership(models.Model):
     )
     joined_on = models.DateField(_("joined on"), default=timezone.localdate)
 
-    objects = ScopedManager(network="network")
+    # django-scopes builds the manager class at run time; to the type checker it is a Manager.
+    objects: models.Manager["Membership"] = ScopedManager(network="network")
 
     class Meta:
         verbose_name = _("membership")

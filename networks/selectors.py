@@ -1,4 +1,4 @@
-"""Reads shared by network pages. Functions that cross networks say so in their name and docstring."""
+"""Reads shared by network pages. Functions that cross networks say so in their docstring."""
 
 from typing import Any
 
@@ -8,6 +8,10 @@ from django_scopes import scopes_disabled
 from networks.models import Membership, Network
 
 ACTIVE = Membership.Status.ACTIVE
+ROSTER_FIELDS = (
+    *("role", "card_number", "status", "joined_on", "network_id"),
+    *("user__first_name", "user__last_name", "user__email"),
+)
 COORDINATOR = Membership.Role.COORDINATOR
 
 
@@ -56,10 +60,7 @@ def network_member_roster(*, network: Network) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(network=network)
         .select_related("user")
-        .only(
-            "role", "card_number", "status", "joined_on", "network_id",
-            "user__first_name", "user__last_name", "user__email",
-        )  # fmt: skip
+        .only(*ROSTER_FIELDS)
         .order_by("card_number", "id")
     )
 
@@ -70,9 +71,7 @@ def user_membership_list(*, user: Any) -> list[Membership]:
         return []
     with scopes_disabled():
         return list(
-            Membership.objects.filter(user=user)
-            .select_related("network")
-            .order_by("network__name")
+            Membership.objects.filter(user=user).select_related("network").order_by("network__name")
         )
 
 

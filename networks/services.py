@@ -10,7 +10,6 @@ from django.db.models import Max
 from django.urls import reverse
 
 from clubin.mail.services import email_queue
-
 from networks.models import Membership, Network
 
 logger = logging.getLogger(__name__)
@@ -101,9 +100,7 @@ def _notify_appointment(*, network: Network, user: Any) -> None:
 
 def coordinator_remove(*, network: Network, membership: Membership, removed_by: Any) -> None:
     """The person stays a member; only the coordinator role goes."""
-    Membership.objects.filter(pk=membership.pk, network=network).update(
-        role=Membership.Role.MEMBER
-    )
+    Membership.objects.filter(pk=membership.pk, network=network).update(role=Membership.Role.MEMBER)
     logger.info(
         "User %s removed as coordinator of %s by %s",
         membership.user_id,

@@ -89,8 +89,8 @@ def federation_coordinator_remove(request: HttpRequest, slug: str, membership_id
         membership = get_object_or_404(
             Membership, id=membership_id, network=network, role=Membership.Role.COORDINATOR
         )
-        services.coordinator_remove(
-            network=network, membership=membership, removed_by=request.user
-        )
-    messages.success(request, _("%(person)s is no longer a coordinator.") % {"person": membership.user})
+        services.coordinator_remove(network=network, membership=membership, removed_by=request.user)
+    messages.success(
+        request, _("%(person)s is no longer a coordinator.") % {"person": membership.user}
+    )
     return redirect("federation_network", slug=network.slug)

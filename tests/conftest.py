@@ -78,9 +78,13 @@ def personas(db) -> Personas:
         fiona=make_user("fiona@example.com", staff=True, first_name="Fiona", last_name="Fabbri"),
     )
     with scopes_disabled():
-        Membership.objects.create(network=florence, user=people.alice, role="coordinator", card_number=1)
+        Membership.objects.create(
+            network=florence, user=people.alice, role="coordinator", card_number=1
+        )
         Membership.objects.create(network=florence, user=people.bob, role="member", card_number=2)
-        Membership.objects.create(network=veneto, user=people.charlie, role="coordinator", card_number=1)
+        Membership.objects.create(
+            network=veneto, user=people.charlie, role="coordinator", card_number=1
+        )
     return people
 
 

@@ -179,7 +179,11 @@ def _close_quietly(connection: BaseEmailBackend) -> None:
 
 
 def outbox_mark_sent(*, email: OutboxEmail) -> None:
-    changes: dict[str, Any] = {"status": Status.SENT, "sent_at": timezone.now(), "lease_until": None}
+    changes: dict[str, Any] = {
+        "status": Status.SENT,
+        "sent_at": timezone.now(),
+        "lease_until": None,
+    }
     changes["last_error"] = ""
     if email.contains_secret and settings.OUTBOX_SCRUB_SECRETS:
         changes |= {"body_text": "", "body_html": ""}

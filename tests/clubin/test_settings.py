@@ -30,7 +30,12 @@ PRODUCTION = {
 
 
 def _run(env: dict[str, str], code: str = PROBE, *args: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+    }
     command = [sys.executable, *(args or ("-c", code))]
     return subprocess.run(
         command, env={**clean, "DJANGO_SETTINGS_MODULE": "clubin.settings", **env},
@@ -54,7 +59,12 @@ def test_it_runs_on_sqlite_with_eager_tasks_by_default():
 
 
 def test_it_uses_postgres_and_redis_from_the_environment():
-    found = _settings({"DATABASE_URL": "postgres://u@127.0.0.1:5432/clubin", "REDIS_URL": "redis://127.0.0.1:6379/3"})
+    found = _settings(
+        {
+            "DATABASE_URL": "postgres://u@127.0.0.1:5432/clubin",
+            "REDIS_URL": "redis://127.0.0.1:6379/3",
+        }
+    )
     assert found["engine"] == "django.db.backends.postgresql"
     assert found["name"] == "clubin"
     assert found["health"] is True

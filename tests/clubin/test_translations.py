@@ -11,7 +11,9 @@ ENTRY = re.compile(r'^msgid "(.*)"$', re.M)
 
 
 def _entries(po: str) -> list[str]:
-    return [block for block in po.split("\n\n")[1:] if "msgid" in block and not block.startswith("#~")]
+    return [
+        block for block in po.split("\n\n")[1:] if "msgid" in block and not block.startswith("#~")
+    ]
 
 
 def test_it_has_no_untranslated_or_fuzzy_italian_entry():
@@ -28,5 +30,8 @@ def test_it_ships_a_compiled_catalogue_in_step_with_the_source():
     with (CATALOGUE / "django.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     single_line_ids = [m for m in ENTRY.findall(po) if m and "\\" not in m]
-    stale = [msgid for msgid in single_line_ids if msgid not in compiled._catalog and (msgid, 0) not in compiled._catalog]  # type: ignore[attr-defined]
+    catalog = compiled._catalog  # type: ignore[attr-defined]  # gettext keeps it private
+    stale = [
+        msgid for msgid in single_line_ids if msgid not in catalog and (msgid, 0) not in catalog
+    ]
     assert stale == []

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -61,7 +62,9 @@ def _wait_for(predicate, timeout: float = 30.0):
 
 
 def _signup(client, email: str):
-    return client.post(reverse("account_signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD})
+    return client.post(
+        reverse("account_signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+    )
 
 
 def test_it_delivers_the_verification_email_over_smtp(client, smtp_sink, celery_worker):
@@ -80,18 +83,24 @@ def test_it_delivers_the_verification_email_over_smtp(client, smtp_sink, celery_
 def _broker_at(url: str):
     """Point the web side's publisher somewhere else, as if Redis had gone away."""
     previous = celery_app.conf.broker_url
-    celery_app.conf.broker_url = url
-    celery_app.amqp._producer_pool = None
-    celery_app._pool = None
+    celery_app.conf.update(broker_url=url)
+    _forget_broker_connections()
     try:
         yield
     finally:
-        celery_app.conf.broker_url = previous
-        celery_app.amqp._producer_pool = None
-        celery_app._pool = None
+        celery_app.conf.update(broker_url=previous)
+        _forget_broker_connections()
 
 
-def test_it_signs_up_without_a_broker_and_the_sweep_delivers_later(client, smtp_sink, celery_worker):
+def _forget_broker_connections() -> None:
+    # Celery caches its publisher pool; dropping it makes the next publish use the new URL.
+    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
+    celery_app._pool = None  # type: ignore[attr-defined]
+
+
+def test_it_signs_up_without_a_broker_and_the_sweep_delivers_later(
+    client, smtp_sink, celery_worker
+):
     with _broker_at("redis://127.0.0.1:1/0"):
         started = time.monotonic()
         response = _signup(client, "senza.broker@example.com")
@@ -103,7 +112,9 @@ def test_it_signs_up_without_a_broker_and_the_sweep_delivers_later(client, smtp_
 
     time.sleep(1)
     assert smtp_sink.to("senza.broker@example.com") == []  # nobody picked it up
-    OutboxEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now() - timezone.timedelta(minutes=1))
+    OutboxEmail.objects.filter(pk=email.pk).update(
+        next_attempt_at=timezone.now() - timedelta(minutes=1)
+    )
     outbox_sweep.delay()  # what beat does every minute
     _wait_for(lambda: smtp_sink.to("senza.broker@example.com"))
     _wait_for(lambda: OutboxEmail.objects.filter(pk=email.pk, status="sent").exists())

@@ -3,6 +3,7 @@
 import smtplib
 import threading
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 import time_machine
@@ -25,10 +26,13 @@ def _queue(key: str | None = None, **extra) -> OutboxEmail:
 
 @pytest.mark.django_db
 def test_it_writes_nothing_when_the_transaction_rolls_back(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
+    def change_that_fails():
         with transaction.atomic():
             _queue("rolled-back")
             raise RuntimeError("the business change failed")
+
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
+        change_that_fails()
     assert not OutboxEmail.objects.exists()
     assert callbacks == []
 
@@ -97,7 +101,7 @@ def test_it_retries_4xx_with_growing_backoff_then_delivers_once(smtp_sink):
 @pytest.mark.django_db
 def test_it_backs_off_more_after_each_attempt():
     delays = [services.retry_delay(n) for n in range(1, services.MAX_ATTEMPTS)]
-    assert all(later > earlier for earlier, later in zip(delays, delays[1:], strict=False))
+    assert all(later > earlier for earlier, later in pairwise(delays))
     assert sum(delays, timedelta()) < timedelta(hours=2)
 
 
@@ -140,7 +144,9 @@ def test_it_classifies_smtp_answers():
     assert services.smtp_error_is_permanent(smtplib.SMTPDataError(550, b"no"))
     assert not services.smtp_error_is_permanent(smtplib.SMTPDataError(421, b"later"))
     assert services.smtp_error_is_permanent(smtplib.SMTPRecipientsRefused({"a@x.it": (550, b"no")}))
-    assert not services.smtp_error_is_permanent(smtplib.SMTPRecipientsRefused({"a@x.it": (450, b"later")}))
+    assert not services.smtp_error_is_permanent(
+        smtplib.SMTPRecipientsRefused({"a@x.it": (450, b"later")})
+    )
     assert not services.smtp_error_is_permanent(smtplib.SMTPServerDisconnected())
     assert not services.smtp_error_is_permanent(TimeoutError())
 
@@ -157,7 +163,9 @@ def test_it_sweeps_rows_left_behind_but_not_fresh_ones():
         status=Status.RETRYING, next_attempt_at=timezone.now() + timedelta(minutes=5)
     )
     sent = _queue("sent")
-    OutboxEmail.objects.filter(pk=sent.pk).update(status=Status.SENT, next_attempt_at=timezone.now() - timedelta(hours=1))
+    OutboxEmail.objects.filter(pk=sent.pk).update(
+        status=Status.SENT, next_attempt_at=timezone.now() - timedelta(hours=1)
+    )
     assert set(services.outbox_due_ids()) == {stale.pk, retrying.pk}
     assert fresh.pk not in services.outbox_due_ids()
 
@@ -169,7 +177,12 @@ def test_it_sends_swept_rows_in_batches(smtp_sink, monkeypatch):
             _queue(f"batch:{n}")
     batches = []
     real = services.outbox_deliver
-    monkeypatch.setattr(services, "outbox_deliver", lambda *, email_ids: batches.append(len(email_ids)) or real(email_ids=email_ids))
+
+    def counting_deliver(*, email_ids):
+        batches.append(len(email_ids))
+        return real(email_ids=email_ids)
+
+    monkeypatch.setattr(services, "outbox_deliver", counting_deliver)
     assert services.outbox_sweep() == 120
     assert batches == [50, 50, 20]
     assert len(smtp_sink.messages) == 120
@@ -191,9 +204,17 @@ def test_it_blanks_secret_bodies_once_sent(settings, smtp_sink):
 
 @pytest.mark.django_db
 def test_it_renders_emails_in_the_language_asked(personas):
-    context = {"network_name": "FlorenceIN", "person_name": "Anna", "manage_url": "http://x/florence/manage/"}
-    subject_en, text_en, html_en = services.email_render(template="coordinator-appointed", context=context, language="en")
-    subject_it, _text, _html = services.email_render(template="coordinator-appointed", context=context, language="it")
+    context = {
+        "network_name": "FlorenceIN",
+        "person_name": "Anna",
+        "manage_url": "http://x/florence/manage/",
+    }
+    subject_en, text_en, html_en = services.email_render(
+        template="coordinator-appointed", context=context, language="en"
+    )
+    subject_it, _text, _html = services.email_render(
+        template="coordinator-appointed", context=context, language="it"
+    )
     assert subject_en == "You are now a coordinator of FlorenceIN"
     assert subject_it != subject_en and "FlorenceIN" in subject_it
     assert "http://x/florence/manage/" in text_en and 'href="http://x/florence/manage/"' in html_en

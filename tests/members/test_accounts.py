@@ -33,14 +33,18 @@ def test_it_signs_up_verifies_logs_in_and_out(client):
 
     # Verification is mandatory: no login before the link is followed.
     assert client.get(reverse("members:me")).status_code == 302
-    response = client.post(reverse("account_login"), {"login": "nuova@example.com", "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": "nuova@example.com", "password": PASSWORD}
+    )
     assert response["Location"] == reverse("account_email_verification_sent")
 
     link = _link_in("account/email_confirmation_signup", "nuova@example.com")
     assert client.get(link).status_code == 200
     client.post(link)
 
-    response = client.post(reverse("account_login"), {"login": "nuova@example.com", "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": "nuova@example.com", "password": PASSWORD}
+    )
     assert response["Location"] == reverse("members:me")
     assert client.get(reverse("members:me")).status_code == 200
 
@@ -71,7 +75,9 @@ def test_it_resets_a_forgotten_password(client):
     response = client.post(form_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response["Location"] == reverse("account_reset_password_from_key_done")
 
-    response = client.post(reverse("account_login"), {"login": "bruna@example.com", "password": NEW_PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": "bruna@example.com", "password": NEW_PASSWORD}
+    )
     assert response["Location"] == reverse("members:me")
 
 
@@ -96,14 +102,18 @@ def test_it_answers_password_reset_the_same_for_known_and_unknown_emails(client)
     unknown = client.post(reverse("account_reset_password"), {"email": "nessuno@example.com"})
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
-    assert OutboxEmail.objects.filter(to="nessuno@example.com", template="account/unknown_account").exists()
+    assert OutboxEmail.objects.filter(
+        to="nessuno@example.com", template="account/unknown_account"
+    ).exists()
 
 
 @pytest.mark.django_db
 def test_it_logs_in_with_email_not_username(client):
     user = make_user("carla@example.com")
     assert not hasattr(user, "username")
-    response = client.post(reverse("account_login"), {"login": "CARLA@example.com", "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": "CARLA@example.com", "password": PASSWORD}
+    )
     assert response["Location"] == reverse("members:me")
 
 

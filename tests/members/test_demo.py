@@ -22,7 +22,12 @@ def test_it_loads_the_demo_federation_once_however_often_it_runs():
     call_command("load_demo", force=True, stdout=io.StringIO())
     first = (_counts(), User.objects.count(), EmailAddress.objects.count(), Profile.objects.count())
     call_command("load_demo", force=True, stdout=io.StringIO())
-    assert (_counts(), User.objects.count(), EmailAddress.objects.count(), Profile.objects.count()) == first
+    assert (
+        _counts(),
+        User.objects.count(),
+        EmailAddress.objects.count(),
+        Profile.objects.count(),
+    ) == first
 
 
 @pytest.mark.django_db
@@ -32,12 +37,21 @@ def test_it_holds_the_federation_of_the_story():
     assert set(counts) == {"milan", "florence", "veneto", "cagliari", "bologna", "marche"}
     assert counts["florence"] == 140
     assert all(n < 140 for slug, n in counts.items() if slug != "florence")
-    assert set(Network.objects.filter(status="forming").values_list("slug", flat=True)) == {"bologna", "marche"}
+    assert set(Network.objects.filter(status="forming").values_list("slug", flat=True)) == {
+        "bologna",
+        "marche",
+    }
     assert all(n.launched_on and n.description and n.region for n in Network.objects.all())
     with scopes_disabled():
-        cards = list(Membership.objects.filter(network__slug="florence").values_list("card_number", flat=True))
-        assert sorted(cards) == list(range(1, 141))  # gap-free
-        both = Membership.objects.filter(role="coordinator", network__slug__in=["bologna", "marche"])
+        cards = list(
+            Membership.objects.filter(network__slug="florence").values_list(
+                "card_number", flat=True
+            )
+        )
+        assert sorted(n or 0 for n in cards) == list(range(1, 141))  # gap-free
+        both = Membership.objects.filter(
+            role="coordinator", network__slug__in=["bologna", "marche"]
+        )
         assert both.values("user").distinct().count() == 1  # one coordinator for both
 
 
@@ -59,7 +73,10 @@ def test_it_creates_working_demo_logins(client):
 @pytest.mark.django_db
 def test_it_invents_believable_people():
     call_command("load_demo", force=True, stdout=io.StringIO())
-    profile = Profile.objects.select_related("user").filter(user__email__endswith="@soci.example").first()
+    profile = (
+        Profile.objects.select_related("user").filter(user__email__endswith="@soci.example").first()
+    )
+    assert profile is not None
     assert profile.company and profile.sector and profile.job_title and profile.user.last_name
     assert not User.objects.exclude(email__regex=r"@(soci|clubin)\.example$").exists()
 
@@ -73,4 +90,11 @@ def test_it_refuses_to_load_with_debug_off(settings):
 
 
 def test_it_describes_six_networks():
-    assert [n.name for n in NETWORKS] == ["MilanIN", "FlorenceIN", "VenetoIN", "CagliariIN", "BolognaIN", "MarcheIN"]
+    assert [n.name for n in NETWORKS] == [
+        "MilanIN",
+        "FlorenceIN",
+        "VenetoIN",
+        "CagliariIN",
+        "BolognaIN",
+        "MarcheIN",
+    ]

@@ -17,7 +17,10 @@ def _add_members(network: Network, count: int) -> None:
     with scopes_disabled():
         start = Membership.objects.filter(network=network).count() + 1
         Membership.objects.bulk_create(
-            [Membership(network=network, user=u, card_number=start + i) for i, u in enumerate(users)]
+            [
+                Membership(network=network, user=u, card_number=start + i)
+                for i, u in enumerate(users)
+            ]
         )
 
 
@@ -47,7 +50,9 @@ def test_it_shows_a_network_public_page(client, personas):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", [10, 200])
-def test_it_keeps_public_queries_flat_as_networks_grow(client, personas, size, django_assert_max_num_queries):
+def test_it_keeps_public_queries_flat_as_networks_grow(
+    client, personas, size, django_assert_max_num_queries
+):
     _add_members(personas.florence, size)
     with django_assert_max_num_queries(1):
         assert client.get("/").status_code == 200
@@ -76,7 +81,9 @@ def test_it_speaks_italian_by_default_and_english_on_request(client, personas):
 
 @pytest.mark.django_db
 def test_it_ignores_a_language_switch_to_another_site(client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "https://evil.example/"})
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 
@@ -106,7 +113,13 @@ def test_it_lets_staff_create_a_network(client, personas):
     client.force_login(personas.fiona)
     response = client.post(
         reverse("federation_network_create"),
-        {"name": "CagliariIN", "slug": "cagliari", "region": "Sardegna", "city": "Cagliari", "status": "forming"},
+        {
+            "name": "CagliariIN",
+            "slug": "cagliari",
+            "region": "Sardegna",
+            "city": "Cagliari",
+            "status": "forming",
+        },
     )
     assert response.status_code == 302
     assert Network.objects.get(slug="cagliari").region == "Sardegna"
@@ -126,7 +139,9 @@ def test_it_shows_form_errors_for_a_reserved_or_taken_slug(client, personas):
 
 
 @pytest.mark.django_db
-def test_it_lets_staff_appoint_and_remove_a_coordinator(client, personas, django_capture_on_commit_callbacks):
+def test_it_lets_staff_appoint_and_remove_a_coordinator(
+    client, personas, django_capture_on_commit_callbacks
+):
     client.force_login(personas.fiona)
     url = reverse("federation_network", kwargs={"slug": "veneto"})
     with django_capture_on_commit_callbacks() as callbacks:
@@ -140,7 +155,9 @@ def test_it_lets_staff_appoint_and_remove_a_coordinator(client, personas, django
     assert "/veneto/manage/" in email.body_text
     assert len(callbacks) == 1  # the email is handed to Celery only after the commit
 
-    remove = reverse("federation_coordinator_remove", kwargs={"slug": "veneto", "membership_id": membership.pk})
+    remove = reverse(
+        "federation_coordinator_remove", kwargs={"slug": "veneto", "membership_id": membership.pk}
+    )
     assert client.get(remove).status_code == 405
     assert client.post(remove).status_code == 302
     membership.refresh_from_db()
@@ -150,7 +167,9 @@ def test_it_lets_staff_appoint_and_remove_a_coordinator(client, personas, django
 @pytest.mark.django_db
 def test_it_refuses_to_appoint_an_unknown_email(client, personas):
     client.force_login(personas.fiona)
-    response = client.post(reverse("federation_network", kwargs={"slug": "veneto"}), {"email": "x@example.com"})
+    response = client.post(
+        reverse("federation_network", kwargs={"slug": "veneto"}), {"email": "x@example.com"}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["email"]
 
@@ -160,7 +179,9 @@ def test_it_cannot_remove_a_coordinator_through_another_network(client, personas
     client.force_login(personas.fiona)
     with scope(network=personas.florence):
         alice = Membership.objects.get(user=personas.alice)
-    url = reverse("federation_coordinator_remove", kwargs={"slug": "veneto", "membership_id": alice.pk})
+    url = reverse(
+        "federation_coordinator_remove", kwargs={"slug": "veneto", "membership_id": alice.pk}
+    )
     assert client.post(url).status_code == 404
     alice.refresh_from_db()
     assert alice.role == "coordinator"
@@ -170,7 +191,11 @@ def test_it_cannot_remove_a_coordinator_through_another_network(client, personas
 @pytest.mark.parametrize("persona", ["alice", "bob", "charlie", "dave"])
 def test_it_hides_federation_pages_from_non_staff(client, personas, persona):
     client.force_login(getattr(personas, persona))
-    for url in (reverse("federation_home"), reverse("federation_network_create"), "/federation/networks/veneto/"):
+    for url in (
+        reverse("federation_home"),
+        reverse("federation_network_create"),
+        "/federation/networks/veneto/",
+    ):
         assert client.get(url).status_code == 404
 
 

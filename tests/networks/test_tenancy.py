@@ -50,7 +50,9 @@ def _network_patterns(resolver=None, prefix=""):
 def test_it_declares_a_role_on_every_network_view():
     patterns = list(_network_patterns())
     assert patterns, "the URL walk found no network pages"
-    undeclared = [p.name for p in patterns if not isinstance(getattr(p.callback, "network_role", None), Role)]
+    undeclared = [
+        p.name for p in patterns if not isinstance(getattr(p.callback, "network_role", None), Role)
+    ]
     assert undeclared == []
 
 
@@ -108,7 +110,9 @@ def test_it_revokes_access_on_the_next_request(client, personas):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("slug", ["admin", "accounts", "me", "federation", "static", "invite", "healthz", "dev", "i18n"])
+@pytest.mark.parametrize(
+    "slug", ["admin", "accounts", "me", "federation", "static", "invite", "healthz", "dev", "i18n"]
+)
 def test_it_refuses_reserved_slugs(slug):
     assert slug in RESERVED_SLUGS
     with pytest.raises(ValidationError) as caught:
@@ -125,7 +129,7 @@ def test_it_runs_network_tasks_inside_their_scope(personas):
         seen["users"] = {m.user_id for m in Membership.objects.all()}
         seen["network"] = network
 
-    task = celery_app.task(probe, base=NetworkTask, name="tests.probe_scope")
+    task = celery_app.task(base=NetworkTask, name="tests.probe_scope")(probe)
     task.apply(kwargs={"network_id": personas.veneto.pk}).get()
     assert seen == {"users": {personas.charlie.pk}, "network": personas.veneto}
     with pytest.raises(ScopeError):

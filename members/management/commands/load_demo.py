@@ -42,7 +42,8 @@ NETWORKS = [
                 "Lanciato con più di cento persone in un albergo fiorentino: in poche settimane "
                 "140 soci tesserati e oltre 700 aspiranti soci."),
     DemoNetwork("veneto", "VenetoIN", "Veneto", "Padova", date(2010, 2, 4), "active", 64,
-                "Imprenditori e professionisti del Nord-Est tra Padova, Venezia, Verona e Treviso."),
+                "Imprenditori e professionisti del Nord-Est tra Padova, Venezia, Verona "
+                "e Treviso."),
     DemoNetwork("cagliari", "CagliariIN", "Sardegna", "Cagliari", date(2010, 5, 21), "active", 38,
                 "La rete sarda di ClubIN: turismo, agroalimentare e innovazione."),
     DemoNetwork("bologna", "BolognaIN", "Emilia-Romagna", "Bologna", date(2011, 1, 27), "forming",
@@ -79,24 +80,31 @@ LOGINS = [
 # Other coordinators, so every active network has one.
 EXTRA_COORDINATORS = {"milan": ("Alessandro", "Colombo"), "cagliari": ("Giovanna", "Melis")}
 
+# fmt: off
 FIRST_NAMES = (
-    "Andrea Francesco Luca Matteo Giuseppe Stefano Roberto Davide Simone Federico Riccardo "
-    "Giovanni Antonio Paolo Massimo Fabio Alberto Nicola Emanuele Tommaso Giulia Sara Martina "
-    "Valentina Elisa Silvia Laura Anna Chiara Federica Francesca Alessia Ilaria Serena Beatrice "
-    "Marta Elena Roberta Paola Cristina"
-).split()
+    "Andrea", "Francesco", "Luca", "Matteo", "Giuseppe", "Stefano", "Roberto", "Davide",
+    "Simone", "Federico", "Riccardo", "Giovanni", "Antonio", "Paolo", "Massimo", "Fabio",
+    "Alberto", "Nicola", "Emanuele", "Tommaso", "Giulia", "Sara", "Martina", "Valentina",
+    "Elisa", "Silvia", "Laura", "Anna", "Chiara", "Federica", "Francesca", "Alessia",
+    "Ilaria", "Serena", "Beatrice", "Marta", "Elena", "Roberta", "Paola", "Cristina",
+)
 LAST_NAMES = (
-    "Rossi Russo Ferrari Esposito Bianchi Romano Colombo Ricci Marino Greco Bruno Gallo Conti "
-    "De Luca Mancini Costa Giordano Rizzo Lombardi Moretti Barbieri Fontana Santoro Mariani "
-    "Rinaldi Caruso Ferrara Galli Martini Leone Longo Gentile Martinelli Vitale Lombardo Serra "
-    "Coppola De Santis D'Angelo Marchetti Parisi Villa Conte Ferraro Fabbri Bianco Marini Grasso "
-    "Valentini Messina Sala De Angelis Gatti Pellegrini Palumbo Sanna Farina Rizzi Monti Cattaneo"
-).replace("De ", "De_").replace("D'", "D_").split()
+    "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci",
+    "Marino", "Greco", "Bruno", "Gallo", "Conti", "De Luca", "Mancini", "Costa", "Giordano",
+    "Rizzo", "Lombardi", "Moretti", "Barbieri", "Fontana", "Santoro", "Mariani", "Rinaldi",
+    "Caruso", "Ferrara", "Galli", "Martini", "Leone", "Longo", "Gentile", "Martinelli",
+    "Vitale", "Lombardo", "Serra", "Coppola", "De Santis", "D'Angelo", "Marchetti", "Parisi",
+    "Villa", "Conte", "Ferraro", "Fabbri", "Bianco", "Marini", "Grasso", "Valentini",
+    "Messina", "Sala", "De Angelis", "Gatti", "Pellegrini", "Palumbo", "Sanna", "Farina",
+    "Rizzi", "Monti", "Cattaneo",
+)
 COMPANY_STEMS = (
-    "Arno Medici Brunelleschi Giotto Dante Laguna Dolomiti Berica Nuraghe Poetto Garisenda "
-    "Conero Navigli Brera Sforza Ponte Vecchio Chianti Etrusca Adriatica Tirrena Appennino Sole "
-    "Quercia Olivo Faro Torre Porta Fiume Colle"
-).split()
+    "Arno", "Medici", "Brunelleschi", "Giotto", "Dante", "Laguna", "Dolomiti", "Berica",
+    "Nuraghe", "Poetto", "Garisenda", "Conero", "Navigli", "Brera", "Sforza", "Ponte",
+    "Vecchio", "Chianti", "Etrusca", "Adriatica", "Tirrena", "Appennino", "Sole", "Quercia",
+    "Olivo", "Faro", "Torre", "Porta", "Fiume", "Colle",
+)
+# fmt: on
 COMPANY_FORMS = ("S.r.l.", "S.p.A.", "S.n.c.", "Studio", "& Partners", "Consulting", "Lab")
 JOB_TITLES = (
     "Titolare", "Amministratore delegato", "Socio fondatore", "Direttore commerciale",
@@ -121,7 +129,7 @@ def _fictional_people(network: DemoNetwork, count: int) -> list[Person]:
     people = []
     for n in range(1, count + 1):
         first = rng.choice(FIRST_NAMES)
-        last = rng.choice(LAST_NAMES).replace("_", " ").replace("D ", "D'")
+        last = rng.choice(LAST_NAMES)
         stem = rng.choice(COMPANY_STEMS)
         form = rng.choice(COMPANY_FORMS)
         company = f"{form} {stem}" if form in ("Studio",) else f"{stem} {form}"
@@ -256,7 +264,9 @@ class DemoLoader:
             key=lambda n: n or 0,
         )
         start = (highest or 0) + 1
-        span = max((timezone.localdate() - network.launched_on).days, 1) if network.launched_on else 1
+        span = (
+            max((timezone.localdate() - network.launched_on).days, 1) if network.launched_on else 1
+        )
         Membership.objects.bulk_create(
             [
                 Membership(
