@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 # First path segments the site itself uses: a network there would hide a page, or be hidden.
@@ -28,15 +29,15 @@ class Network(models.Model):
     """A regional business network: the tenant every network-owned row points to."""
 
     class Status(models.TextChoices):
-        FORMING = "forming", _("forming")
-        ACTIVE = "active", _("active")
+        FORMING = "forming", pgettext_lazy("network status", "forming")
+        ACTIVE = "active", pgettext_lazy("network status", "active")
 
     slug = models.SlugField(
         _("address"),
         max_length=40,
         unique=True,
         validators=[validate_network_slug],
-        help_text=_("Lower-case letters, digits and hyphens: it becomes /<address>/."),
+        help_text=_("Lower-case letters, digits and hyphens, e.g. “florence” for /florence/."),
     )
     name = models.CharField(_("name"), max_length=80)
     region = models.CharField(_("region"), max_length=80)

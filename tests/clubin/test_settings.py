@@ -29,13 +29,12 @@ PRODUCTION = {
 }
 
 
+OUTSIDE_ENV = {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+OUTSIDE_ENV |= {"DJANGO_ALLOW_ASYNC_UNSAFE"}  # set by the browser tests in this process
+
+
 def _run(env: dict[str, str], code: str = PROBE, *args: str) -> subprocess.CompletedProcess:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
-    }
+    clean = {k: v for k, v in os.environ.items() if k not in OUTSIDE_ENV}
     command = [sys.executable, *(args or ("-c", code))]
     return subprocess.run(
         command, env={**clean, "DJANGO_SETTINGS_MODULE": "clubin.settings", **env},
