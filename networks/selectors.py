@@ -40,7 +40,8 @@ def federation_network_list() -> QuerySet[Network]:
     Only aggregates leave this function, so it is safe on public pages.
     """
     with scopes_disabled():
-        return _with_member_counts(Network.objects.order_by("-status", "name"))
+        # "active" sorts before "forming": running networks first.
+        return _with_member_counts(Network.objects.order_by("status", "name"))
 
 
 def network_public_summary(*, network: Network) -> dict[str, Any]:
