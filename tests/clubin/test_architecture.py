@@ -1,0 +1,68 @@
+"""The layering DESIGN.md draws, checked on the source so that a stray import fails the suite."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("clubin", "networks", "members", "events")
+
+# Who may import whom: stats → events → members → networks, and everyone → clubin.mail.
+FORBIDDEN = {
+    "clubin/mail": ("networks", "members", "events", "clubin.stats"),
+    "networks": ("members", "events", "clubin.stats"),
+    "members": ("events", "clubin.stats"),
+    "events": ("clubin.stats",),
+}
+# Cross-network code stands out: only these files may switch tenant scoping off.
+SCOPES_DISABLED_ALLOWED = {
+    "networks/selectors.py",  # named federation and "my own" selectors
+    "networks/middleware.py",  # the admin, staff's cross-network tool
+    "members/management/commands/load_demo.py",  # loads every network at once
+}
+
+
+def _sources(folder: str):
+    for path in (ROOT / folder).rglob("*.py"):
+        if "migrations" not in path.parts:
+            yield path
+
+
+def _imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_it_keeps_dependencies_flowing_one_way():
+    wrong = []
+    for folder, banned in FORBIDDEN.items():
+        for path in _sources(folder):
+            for name in _imports(path):
+                if any(name == b or name.startswith(b + ".") for b in banned):
+                    wrong.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert wrong == []
+
+
+def test_it_disables_scoping_only_in_named_places():
+    users = {
+        str(path.relative_to(ROOT))
+        for app in APPS
+        for path in _sources(app)
+        if "scopes_disabled" in path.read_text()
+    }
+    assert users <= SCOPES_DISABLED_ALLOWED
+    assert users  # the walk itself works
+
+
+def test_it_has_no_model_form_with_all_fields():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for app in APPS
+        for path in _sources(app)
+        if '"__all__"' in path.read_text() or "exclude = [" in path.read_text()
+    ]
+    assert offenders == []
