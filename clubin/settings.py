@@ -8,6 +8,7 @@ allowed hosts and the database are given explicitly.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -233,6 +234,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "clubin.mail.tasks.outbox_sweep", "schedule": 60.0},
+    "applications-daily-digest": {
+        "task": "members.tasks.applications_digest_send",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "applications-weekly-reminder": {
+        "task": "members.tasks.applications_reminder_send",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
+    },
+    "memberships-renewal-reminders": {
+        "task": "members.tasks.renewal_reminders_send",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "memberships-lapse": {
+        "task": "members.tasks.memberships_lapse",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 
 # --- Email ------------------------------------------------------------------------------------
@@ -253,3 +270,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Membership -------------------------------------------------------------------------------
+# Bump when the privacy notice changes: each application records the version it acknowledged.
+PRIVACY_NOTICE_VERSION = "2026-11"
+# Days after a card's validity ends before the membership lapses.
+MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=30)

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from clubin import views as site_views
+from members.urls import card_urlpatterns
+from members.urls import network_urlpatterns as member_network_urlpatterns
 from networks import views as network_views
 from networks.urls import federation_urlpatterns, network_urlpatterns
 
@@ -18,7 +20,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("me/", include("members.urls")),
     path("federation/", include(federation_urlpatterns)),
+    path("card/", include(card_urlpatterns)),
+    path("privacy/", network_views.privacy_notice, name="privacy"),
     path("dev/mail/", include("clubin.mail.urls")),
     # Last, so every fixed top-level path above wins over a network slug.
-    path("<slug:network_slug>/", include(network_urlpatterns)),
+    path("<slug:network_slug>/", include(network_urlpatterns + member_network_urlpatterns)),
 ]

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
 
 class UserManager(BaseUserManager["User"]):
@@ -86,12 +87,32 @@ class Sector(models.TextChoices):
 class Profile(models.Model):
     """What a person tells the networks about their work; one per person, shared by networks."""
 
+    class Visibility(models.TextChoices):
+        NETWORKS = "networks", _("the networks I belong to")
+        FEDERATION = "federation", _("the whole federation")
+        HIDDEN = "hidden", _("nobody (hidden from directories)")
+
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
     company = models.CharField(_("company"), max_length=120, blank=True)
     job_title = models.CharField(_("role"), max_length=120, blank=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
     city = models.CharField(_("city"), max_length=80, blank=True)
     linkedin_url = models.URLField(_("LinkedIn profile"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    bio = models.TextField(_("about me"), blank=True, max_length=2000)
+    offers = models.TextField(_("what I can offer"), blank=True, max_length=2000)
+    needs = models.TextField(_("what I am looking for"), blank=True, max_length=2000)
+    visibility = models.CharField(
+        _("who sees my profile"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.NETWORKS,
+    )
+    show_email = models.BooleanField(_("show my email"), default=False)
+    show_phone = models.BooleanField(_("show my phone"), default=False)
+    show_linkedin = models.BooleanField(_("show my LinkedIn profile"), default=True)
+    # One lower-cased text for the directory search (a trigram index on PostgreSQL).
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("profile")
@@ -99,3 +120,160 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.company})"
+
+    def build_search_text(self) -> str:
+        parts = [
+            self.user.first_name, self.user.last_name, self.company, self.job_title,
+            self.get_sector_display() if self.sector else "", self.city, self.offers, self.needs,
+        ]  # fmt: skip
+        return " ".join(p for p in parts if p).lower()
+
+
+class ApplicationQuestion(models.Model):
+    """A question a network asks its applicants, defined by its coordinators."""
+
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", _("short text")
+        LONG_TEXT = "long_text", _("long text")
+        CHOICE = "choice", _("single choice")
+        YES_NO = "yes_no", _("yes or no")
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(_("question"), max_length=200)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SHORT_TEXT)
+    choices = models.TextField(_("choices"), blank=True, help_text=_("One per line."))
+    required = models.BooleanField(_("required"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects: models.Manager["ApplicationQuestion"] = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("application question")
+        verbose_name_plural = _("application questions")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class MembershipApplication(models.Model):
+    """An aspiring member's request to join a network, and the coordinators' decision on it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        WAITLISTED = "waitlisted", _("waitlisted")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    OPEN = (Status.PENDING, Status.WAITLISTED)
+
+    network = models.ForeignKey("networks.Network", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="applications")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    motivation = models.TextField(_("why do you want to join?"), max_length=3000)
+    answers = models.JSONField(default=dict, blank=True)
+    sponsor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="sponsored_applications"
+    )
+    privacy_version = models.CharField(max_length=20)
+    privacy_acknowledged_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(default=timezone.now)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.TextField(blank=True, max_length=2000)
+
+    objects: models.Manager["MembershipApplication"] = ScopedManager(network="network")
+
+    class Meta:
+        verbose_name = _("membership application")
+        verbose_name_plural = _("membership applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "user"],
+                condition=models.Q(status__in=["pending", "waitlisted"]),
+                name="application_one_open_per_network",
+            ),
+        ]
+        indexes = [
+            # The review queue: a network's open applications, oldest first.
+            models.Index(
+                fields=["network", "submitted_at", "id"],
+                name="application_open_queue_idx",
+                condition=models.Q(status__in=["pending", "waitlisted"]),
+            ),
+            models.Index(fields=["user", "status"], name="application_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.network_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class Endorsement(models.Model):
+    """A member vouching for a pending applicant they know."""
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(
+        MembershipApplication, on_delete=models.CASCADE, related_name="endorsements"
+    )
+    endorser = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects: models.Manager["Endorsement"] = ScopedManager(network="network")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "endorser"], name="endorsement_once_per_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endorser_id} endorses {self.application_id}"
+
+
+class DecisionLogEntry(models.Model):
+    """Who did what, when, with which note: decisions, renewals and exports of a network."""
+
+    class Action(models.TextChoices):
+        APPROVED = "approved", _("approved")
+        WAITLISTED = "waitlisted", _("waitlisted")
+        REJECTED = "rejected", _("rejected")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        RENEWED = "renewed", _("renewal paid")
+        LAPSED = "lapsed", _("lapsed")
+        EXPORTED = "exported", _("members exported")
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=12, choices=Action.choices)
+    application = models.ForeignKey(
+        MembershipApplication, on_delete=models.CASCADE, null=True, related_name="log"
+    )
+    membership_id = models.BigIntegerField(null=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects: models.Manager["DecisionLogEntry"] = ScopedManager(network="network")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("decision log entry")
+        verbose_name_plural = _("decision log")
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id}"

@@ -1,6 +1,45 @@
+"""Pages under /me/ (the person's own) and under /<network>/ (members' and coordinators')."""
+
 from django.urls import path
 
-from members import views
+from members.views import apply, cards, directory, endorse, export, me, profile, review, setup
 
 app_name = "members"
-urlpatterns = [path("", views.me, name="me")]
+urlpatterns = [
+    path("", me.me, name="me"),
+    path("profile/", profile.profile_edit, name="profile"),
+    path(
+        "applications/<int:application_id>/withdraw/",
+        apply.application_withdraw,
+        name="application_withdraw",
+    ),
+]
+
+card_urlpatterns = [path("<str:token>/", cards.card_verify, name="card_verify")]
+
+# Included under /<network>/ next to networks' own pages; names are global (no namespace).
+network_urlpatterns = [
+    path("apply/", apply.apply, name="apply"),
+    path("members/", directory.directory, name="directory"),
+    path("members/applicants/", endorse.applicant_list, name="applicants"),
+    path(
+        "members/applicants/<int:application_id>/endorse/",
+        endorse.applicant_endorse,
+        name="applicant_endorse",
+    ),
+    path("manage/applications/", review.queue, name="manage_applications"),
+    path("manage/applications/bulk/", review.bulk_decide, name="manage_applications_bulk"),
+    path(
+        "manage/applications/<int:application_id>/decide/",
+        review.decide,
+        name="manage_application_decide",
+    ),
+    path("manage/questions/", setup.questions, name="manage_questions"),
+    path("manage/settings/", setup.intake_settings, name="manage_settings"),
+    path("manage/members.csv", export.members_csv, name="manage_members_csv"),
+    path(
+        "manage/members/<int:membership_id>/renew/",
+        cards.membership_renew,
+        name="manage_membership_renew",
+    ),
+]

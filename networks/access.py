@@ -17,6 +17,7 @@ from networks.models import Membership, Network
 
 class Role(StrEnum):
     PUBLIC = "public"
+    SIGNED_IN = "signed_in"  # any account: applying, for instance
     MEMBER = "member"
     COORDINATOR = "coordinator"
 
@@ -48,8 +49,13 @@ def network_access(
         return Decision.ALLOW
     if not request.user.is_authenticated:
         return Decision.LOGIN
-    if membership is None or membership.status != Membership.Status.ACTIVE:
+    if role is Role.SIGNED_IN:
+        return Decision.ALLOW
+    if membership is None:
         return Decision.NOT_FOUND
+    # Known to the network but lapsed, suspended or ended: no member-only pages.
+    if membership.status != Membership.Status.ACTIVE:
+        return Decision.FORBIDDEN
     if role is Role.COORDINATOR and not membership.is_coordinator:
         return Decision.FORBIDDEN
     return Decision.ALLOW

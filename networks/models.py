@@ -9,7 +9,7 @@ from django_scopes import ScopedManager
 # First path segments the site itself uses: a network there would hide a page, or be hidden.
 RESERVED_SLUGS = frozenset(
     {
-        "accounts", "admin", "api", "dev", "federation", "healthz", "i18n", "invite", "me",
+        "accounts", "admin", "api", "card", "dev", "federation", "healthz", "i18n", "invite", "me",
         "media", "static", "www", "about", "privacy", "help", "login", "logout", "signup",
         "robots.txt", "favicon.ico",
     }
@@ -49,6 +49,25 @@ class Network(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    # Intake rules, set by federation staff and coordinators.
+    intake_open = models.BooleanField(
+        _("accepting applications"), default=True, help_text=_("Close to pause new applications.")
+    )
+    membership_cap = models.PositiveIntegerField(
+        _("membership cap"),
+        null=True,
+        blank=True,
+        help_text=_("When the network is full, approved applicants wait on a waitlist in order."),
+    )
+    one_per_sector = models.BooleanField(
+        _("one member per sector"),
+        default=False,
+        help_text=_("Warn reviewers when an applicant's sector already has a member."),
+    )
+    card_prefix = models.CharField(
+        _("card prefix"), max_length=6, blank=True, help_text=_("For example FI for FI-000141.")
+    )
+
     class Meta:
         verbose_name = _("network")
         verbose_name_plural = _("networks")
@@ -56,6 +75,10 @@ class Network(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def card_code(self) -> str:
+        return (self.card_prefix or self.slug[:2]).upper()
 
 
 class Membership(models.Model):
@@ -68,7 +91,12 @@ class Membership(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
         SUSPENDED = "suspended", _("suspended")
+        LAPSED = "lapsed", _("lapsed")
         ENDED = "ended", _("ended")
+
+    class Alerts(models.TextChoices):
+        IMMEDIATE = "immediate", _("one email per application")
+        DAILY = "daily", _("a daily digest")
 
     network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="memberships")
     user = models.ForeignKey(
@@ -80,6 +108,11 @@ class Membership(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     joined_on = models.DateField(_("joined on"), default=timezone.localdate)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # For coordinators: how they hear about new applications.
+    application_alerts = models.CharField(
+        _("new application alerts"), max_length=10, choices=Alerts.choices, default=Alerts.IMMEDIATE
+    )
 
     # django-scopes builds the manager class at run time; to the type checker it is a Manager.
     objects: models.Manager["Membership"] = ScopedManager(network="network")
@@ -101,3 +134,15 @@ class Membership(models.Model):
     @property
     def is_coordinator(self) -> bool:
         return self.role == self.Role.COORDINATOR and self.status == self.Status.ACTIVE
+
+    @property
+    def card_label(self) -> str:
+        """The number printed on the card, such as FI-000141."""
+        if self.card_number is None:
+            return ""
+        return f"{self.network.card_code}-{self.card_number:06d}"
+
+    def is_valid_on(self, day) -> bool:
+        return self.status == self.Status.ACTIVE and (
+            self.valid_until is None or self.valid_until >= day
+        )

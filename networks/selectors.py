@@ -9,7 +9,7 @@ from networks.models import Membership, Network
 
 ACTIVE = Membership.Status.ACTIVE
 ROSTER_FIELDS = (
-    *("role", "card_number", "status", "joined_on", "network_id"),
+    *("role", "card_number", "status", "joined_on", "valid_until", "network_id"),
     *("user__first_name", "user__last_name", "user__email"),
 )
 COORDINATOR = Membership.Role.COORDINATOR

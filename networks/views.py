@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -34,6 +35,12 @@ def manage_home(request: HttpRequest, network_slug: str) -> HttpResponse:
     network = request.network  # type: ignore[attr-defined]
     roster = network_member_roster(network=network)
     return render(request, "networks/manage_home.html", {"network": network, "roster": roster})
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "networks/privacy.html", {"version": settings.PRIVACY_NOTICE_VERSION}
+    )
 
 
 # --- Federation staff: networks and their coordinators ---------------------------------------

@@ -19,6 +19,10 @@ from networks.models import Membership, Network
 from tests.smtp_sink import SmtpSink
 
 PASSWORD = "correct horse battery staple"
+# Queries every signed-in page inside a network makes before its own work: the session, the
+# user, the network, the visitor's membership, and the "manage" entries of the menu. Budgets
+# in the tests are written as REQUEST_OVERHEAD + the page's own queries.
+REQUEST_OVERHEAD = 5
 
 
 needs_postgres = pytest.mark.skipif(

@@ -17,6 +17,7 @@ FORBIDDEN = {
 SCOPES_DISABLED_ALLOWED = {
     "networks/selectors.py",  # named federation and "my own" selectors
     "networks/middleware.py",  # the admin, staff's cross-network tool
+    "members/selectors/applications.py",  # my own applications; reviewer warnings (yes/no)
     "members/management/commands/load_demo.py",  # loads every network at once
 }
 

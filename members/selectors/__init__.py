@@ -1,0 +1,1 @@
+"""Reads of the members app, one module per area."""

@@ -1,0 +1,199 @@
+"""Reads about applications: the applicant's own list and the coordinators' review queue."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from members.models import ApplicationQuestion, Endorsement, MembershipApplication, Profile, User
+from networks.models import Membership, Network
+
+Status = MembershipApplication.Status
+OPEN = list(MembershipApplication.OPEN)
+PAGE_SIZE = 25
+
+
+def user_application_list(*, user: Any) -> list[MembershipApplication]:
+    """Cross-network, for the person themself: their applications in every network."""
+    if not user.is_authenticated:
+        return []
+    with scopes_disabled():
+        return list(
+            MembershipApplication.objects.filter(user=user)
+            .select_related("network")
+            .order_by("-submitted_at")[:50]
+        )
+
+
+def user_application_get(*, user: Any, application_id: int) -> MembershipApplication | None:
+    """Cross-network, for the person themself: one of their own applications, else None."""
+    with scopes_disabled():
+        return (
+            MembershipApplication.objects.filter(user=user, pk=application_id)
+            .select_related("network")
+            .first()
+        )
+
+
+def network_questions(*, network: Network) -> list[ApplicationQuestion]:
+    return list(ApplicationQuestion.objects.filter(network=network, active=True))
+
+
+def application_counts(*, network: Network) -> dict[str, int]:
+    """How many applications sit in each state, in one GROUP BY-free aggregate."""
+    return MembershipApplication.objects.filter(network=network).aggregate(
+        **{state: Count("id", filter=Q(status=state)) for state in Status.values}
+    )
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = Status.PENDING
+    sector: str = ""
+    older_than_days: int | None = None
+    sponsored: bool | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Keyset position: the last row of the previous page, in queue order."""
+
+    sort_at: datetime
+    pk: int
+
+    def encode(self) -> str:
+        return f"{self.sort_at.timestamp():.6f}_{self.pk}"
+
+    @classmethod
+    def decode(cls, raw: str) -> "Cursor | None":
+        try:
+            stamp, pk = raw.split("_", 1)
+            return cls(datetime.fromtimestamp(float(stamp), tz=timezone.UTC), int(pk))
+        except (ValueError, OverflowError, OSError):
+            return None
+
+
+def _warnings(network: Network) -> dict[str, Any]:
+    """Cross-network: flags for the reviewer, computed inside the page's one query.
+
+    Only yes/no facts leave here (member or applicant elsewhere, a look-alike account, a member
+    in the same sector), never which other network or who.
+    """
+    applicant = OuterRef("user_id")
+    with scopes_disabled():
+        elsewhere_member = Membership.objects.filter(user_id=applicant).exclude(network=network)
+        elsewhere_applicant = MembershipApplication.objects.filter(
+            user_id=applicant, status__in=OPEN
+        ).exclude(network=network)
+        same_sector = Membership.objects.filter(
+            network=network,
+            status=Membership.Status.ACTIVE,
+            user__profile__sector=OuterRef("user__profile__sector"),
+        ).exclude(user__profile__sector="")
+    look_alike = User.objects.filter(
+        first_name__iexact=OuterRef("user__first_name"),
+        last_name__iexact=OuterRef("user__last_name"),
+        profile__company__iexact=OuterRef("user__profile__company"),
+    ).exclude(pk=applicant)
+    flags = {
+        "member_elsewhere": Exists(elsewhere_member),
+        "applicant_elsewhere": Exists(elsewhere_applicant),
+        "look_alike": Exists(look_alike),
+    }
+    if network.one_per_sector:
+        flags["sector_taken"] = Exists(same_sector)
+    return flags
+
+
+def review_queue(
+    *, network: Network, filters: QueueFilters, after: Cursor | None = None
+) -> tuple[list[MembershipApplication], Cursor | None]:
+    """One page of the queue, oldest first, with answers, sponsor, endorsements and warnings."""
+    sort_field = "waitlisted_at" if filters.status == Status.WAITLISTED else "submitted_at"
+    rows: QuerySet[MembershipApplication] = (
+        MembershipApplication.objects.filter(network=network, status=filters.status)
+        .select_related("user", "user__profile", "sponsor")
+        .annotate(**_warnings(network))
+        .prefetch_related(
+            Prefetch(
+                "endorsements",
+                queryset=Endorsement.objects.filter(network=network)
+                .select_related("endorser")
+                .order_by("created_at"),
+            )
+        )
+        .order_by(sort_field, "id")
+    )
+    if filters.sector:
+        rows = rows.filter(user__profile__sector=filters.sector)
+    if filters.older_than_days:
+        rows = rows.filter(submitted_at__lt=timezone.now() - timedelta(days=filters.older_than_days))
+    if filters.sponsored is not None:
+        rows = rows.filter(sponsor__isnull=not filters.sponsored)
+    if after is not None:
+        rows = rows.filter(
+            Q(**{f"{sort_field}__gt": after.sort_at})
+            | Q(**{sort_field: after.sort_at, "id__gt": after.pk})
+        )
+    page = list(rows[: PAGE_SIZE + 1])
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    cursor = Cursor(getattr(page[-1], sort_field), page[-1].pk) if more else None
+    return page, cursor
+
+
+def pending_applicants(
+    *, network: Network, endorser: Any, after_id: int | None = None
+) -> list[MembershipApplication]:
+    """Pending applicants members may vouch for, newest first, with "already endorsed"."""
+    rows = (
+        MembershipApplication.objects.filter(network=network, status=Status.PENDING)
+        .exclude(user=endorser)
+        .select_related("user", "user__profile")
+        .annotate(
+            endorsed=Exists(
+                Endorsement.objects.filter(application=OuterRef("pk"), endorser=endorser)
+            )
+        )
+        .order_by("-id")
+    )
+    if after_id:
+        rows = rows.filter(id__lt=after_id)
+    return list(rows[:PAGE_SIZE])
+
+
+def profile_of(user: User) -> Profile | None:
+    return Profile.objects.filter(user=user).first()
+
+
+@dataclass(frozen=True)
+class ApplicantState:
+    verified: bool
+    open_application_id: int | None
+    profile: Profile | None
+
+
+def applicant_state(*, network: Network, user: User) -> ApplicantState:
+    """What the apply page needs to know about the visitor, in one query."""
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            open_application_id=Subquery(
+                MembershipApplication.objects.filter(
+                    network=network, user=OuterRef("pk"), status__in=OPEN
+                ).values("pk")[:1]
+            ),
+        )
+        .select_related("profile")
+        .get()
+    )
+    return ApplicantState(
+        verified=row.verified,  # type: ignore[attr-defined]
+        open_application_id=row.open_application_id,  # type: ignore[attr-defined]
+        profile=getattr(row, "profile", None),
+    )

@@ -1,0 +1,354 @@
+"""From aspiring member to card-holding member: applying, deciding, withdrawing, endorsing.
+
+A decision happens once. Approvals lock the network row first (card numbers and the membership
+cap are per network), then lock the applications still open; anything no longer open by then was
+decided by someone else and is reported back as such, never as an error.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, Max, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+
+from clubin.mail.services import Email, email_queue_many
+from members.models import DecisionLogEntry, Endorsement, MembershipApplication, Profile, User
+from members.services.profiles import profile_update
+from networks.models import Membership, Network
+
+logger = logging.getLogger(__name__)
+
+Status = MembershipApplication.Status
+Action = DecisionLogEntry.Action
+OPEN = list(MembershipApplication.OPEN)
+
+
+class AlreadyDecided(Exception):
+    """The application was decided or withdrawn by someone else first."""
+
+
+class IntakeClosed(Exception):
+    """The network is not accepting applications."""
+
+
+def membership_year_end(day: date) -> date:
+    """Cards are valid to the end of the membership year, which is the calendar year."""
+    return date(day.year, 12, 31)
+
+
+# --- Applying --------------------------------------------------------------------------------
+def application_submit(
+    *,
+    network: Network,
+    user: User,
+    motivation: str,
+    answers: dict[str, Any],
+    profile: dict[str, Any],
+    sponsor: User | None = None,
+    current_profile: Profile | None = None,
+) -> tuple[MembershipApplication, bool]:
+    """File an application; a second submit gives back the open one (``created`` False).
+
+    The database's one-open-application constraint decides races between two submits.
+    """
+    if not network.intake_open:
+        raise IntakeClosed
+    try:
+        with transaction.atomic():
+            application = MembershipApplication.objects.create(
+                network=network,
+                user=user,
+                motivation=motivation,
+                answers=answers,
+                sponsor=sponsor,
+                privacy_version=settings.PRIVACY_NOTICE_VERSION,
+                privacy_acknowledged_at=timezone.now(),
+            )
+            profile_update(user=user, current=current_profile, **profile)
+            _notify_submitted(application)
+    except IntegrityError:
+        existing = open_application_for(network=network, user=user)
+        if existing is None:
+            raise
+        return existing, False
+    return application, True
+
+
+def open_application_for(*, network: Network, user: User) -> MembershipApplication | None:
+    return MembershipApplication.objects.filter(network=network, user=user, status__in=OPEN).first()
+
+
+def _site_url(name: str, **kwargs: Any) -> str:
+    return f"{settings.SITE_URL}{reverse(name, kwargs=kwargs)}"
+
+
+def _notify_submitted(application: MembershipApplication) -> None:
+    network = application.network
+    user = application.user
+    context = {
+        "network_name": network.name,
+        "person_name": user.get_short_name(),
+        "applicant_name": user.get_full_name() or user.email,
+        "me_url": _site_url("members:me"),
+        "queue_url": _site_url("manage_applications", network_slug=network.slug),
+    }
+    emails = [
+        Email("application-received", user.email, context,
+              f"application-received:{application.pk}", network.pk),
+    ]  # fmt: skip
+    coordinators = Membership.objects.filter(
+        network=network,
+        role=Membership.Role.COORDINATOR,
+        status=Membership.Status.ACTIVE,
+        application_alerts=Membership.Alerts.IMMEDIATE,
+    ).values_list("user_id", "user__email")
+    emails += [
+        Email("application-new", email, context,
+              f"application-new:{application.pk}:{user_id}", network.pk)
+        for user_id, email in coordinators
+    ]  # fmt: skip
+    email_queue_many(emails)
+
+
+def application_withdraw(*, application: MembershipApplication, user: User) -> None:
+    """The applicant takes back an open application; loses to a decision made first."""
+    withdrawn = MembershipApplication.objects.filter(
+        pk=application.pk, user=user, status__in=OPEN
+    ).update(status=Status.WITHDRAWN, decided_at=timezone.now(), decided_by=user)
+    if not withdrawn:
+        raise AlreadyDecided
+    DecisionLogEntry.objects.create(
+        network_id=application.network_id, actor=user, action=Action.WITHDRAWN,
+        application=application,
+    )  # fmt: skip
+
+
+def endorsement_add(
+    *, application: MembershipApplication, endorser: User, note: str = ""
+) -> Endorsement:
+    """A member vouches for a pending applicant; a second click changes nothing."""
+    if application.user_id == endorser.pk:
+        raise ValueError("Applicants cannot endorse themselves")
+    endorsement, _created = Endorsement.objects.get_or_create(
+        network_id=application.network_id,
+        application=application,
+        endorser=endorser,
+        defaults={"note": note[:300]},
+    )
+    return endorsement
+
+
+# --- Deciding --------------------------------------------------------------------------------
+@dataclass
+class Decision:
+    approved: list[MembershipApplication] = field(default_factory=list)
+    waitlisted: list[MembershipApplication] = field(default_factory=list)
+    rejected: list[MembershipApplication] = field(default_factory=list)
+    already_decided: list[int] = field(default_factory=list)
+    # Approved while the network is full and already waiting: they keep their place.
+    still_waiting: list[MembershipApplication] = field(default_factory=list)
+
+    @property
+    def decided(self) -> list[MembershipApplication]:
+        return self.approved + self.waitlisted + self.rejected
+
+
+def application_decide(
+    *, network: Network, application_id: int, action: str, decided_by: User | None, note: str = ""
+) -> Decision:
+    decision = applications_decide(
+        network=network,
+        application_ids=[application_id],
+        action=action,
+        decided_by=decided_by,
+        note=note,
+    )
+    if decision.already_decided:
+        raise AlreadyDecided
+    return decision
+
+
+def applications_decide(
+    *,
+    network: Network,
+    application_ids: list[int],
+    action: str,
+    decided_by: User | None,
+    note: str = "",
+) -> Decision:
+    """Approve, waitlist or reject a batch with one note, in a fixed number of queries.
+
+    ``decided_by`` is None when the system decides (promotion from the waitlist).
+    """
+    if action not in (Action.APPROVED, Action.WAITLISTED, Action.REJECTED):
+        raise ValueError(f"Unknown decision {action!r}")
+    now = timezone.now()
+    with transaction.atomic():
+        if action == Action.APPROVED:
+            Network.objects.select_for_update().filter(pk=network.pk).exists()
+        applications = list(
+            MembershipApplication.objects.select_for_update(of=("self",))
+            .filter(network=network, id__in=application_ids, status__in=OPEN)
+            .select_related("user")
+            .order_by("submitted_at", "id")
+        )
+        decision = Decision()
+        found = {a.pk for a in applications}
+        decision.already_decided = [i for i in application_ids if i not in found]
+        if not applications:
+            return decision
+        cards: dict[int, Membership] = {}
+        if action == Action.APPROVED:
+            cards = _admit(network, applications, decision, now)
+        elif action == Action.WAITLISTED:
+            decision.waitlisted = [a for a in applications if a.status == Status.PENDING]
+            decision.still_waiting = [a for a in applications if a.status != Status.PENDING]
+        else:
+            decision.rejected = applications
+        _record(network, decision, decided_by, note, now)
+        _notify_decided(network, decision, cards, note)
+    return decision
+
+
+def _admit(
+    network: Network, applications: list[MembershipApplication], decision: Decision, now
+) -> dict[int, Membership]:
+    """Give the next card numbers to as many applicants as the cap allows; the rest wait."""
+    stats = Membership.objects.filter(network=network).aggregate(
+        top=Max("card_number"), active=Count("id", filter=Q(status=Membership.Status.ACTIVE))
+    )
+    existing = {
+        m.user_id: m
+        for m in Membership.objects.filter(
+            network=network, user_id__in=[a.user_id for a in applications]
+        )
+    }
+    room = (
+        max(network.membership_cap - stats["active"], 0)
+        if network.membership_cap is not None
+        else len(applications)
+    )
+    valid_until = membership_year_end(timezone.localdate(now))
+    next_card = (stats["top"] or 0) + 1
+    new, returning = [], []
+    for application in applications:
+        membership = existing.get(application.user_id)
+        if membership is not None and membership.status == Membership.Status.ACTIVE:
+            decision.approved.append(application)  # already in: nothing to create
+            continue
+        if room <= 0:
+            if application.status == Status.WAITLISTED:
+                decision.still_waiting.append(application)
+            else:
+                decision.waitlisted.append(application)
+            continue
+        room -= 1
+        decision.approved.append(application)
+        if membership is None:
+            new.append(
+                Membership(
+                    network=network, user_id=application.user_id, card_number=next_card,
+                    joined_on=timezone.localdate(now), valid_until=valid_until,
+                )
+            )  # fmt: skip
+            next_card += 1
+        else:
+            membership.status, membership.valid_until = Membership.Status.ACTIVE, valid_until
+            returning.append(membership)
+    if new:
+        Membership.objects.bulk_create(new)
+    if returning:
+        Membership.objects.bulk_update(returning, ["status", "valid_until"])
+    return {m.user_id: m for m in [*new, *returning, *existing.values()]}
+
+
+def _record(
+    network: Network, decision: Decision, decided_by: User | None, note: str, now
+) -> None:
+    approved = [a.pk for a in decision.approved]
+    waitlisted = [a.pk for a in decision.waitlisted]
+    MembershipApplication.objects.filter(pk__in=[a.pk for a in decision.decided]).update(
+        status=Case(
+            When(pk__in=approved, then=Value(Status.APPROVED)),
+            When(pk__in=waitlisted, then=Value(Status.WAITLISTED)),
+            default=Value(Status.REJECTED),
+        ),
+        # Only a real decision closes the application; waiting is not a decision yet.
+        decided_at=Case(When(pk__in=waitlisted, then=Value(None)), default=Value(now)),
+        waitlisted_at=Case(When(pk__in=waitlisted, then=Value(now)), default=Value(None)),
+        decided_by=decided_by,
+        decision_note=note,
+    )
+    actions = [
+        *((a, Action.APPROVED) for a in decision.approved),
+        *((a, Action.WAITLISTED) for a in decision.waitlisted),
+        *((a, Action.REJECTED) for a in decision.rejected),
+    ]
+    DecisionLogEntry.objects.bulk_create(
+        DecisionLogEntry(
+            network=network, actor=decided_by, action=action, application=application,
+            note=note, created_at=now,
+        )
+        for application, action in actions
+    )  # fmt: skip
+
+
+def _notify_decided(
+    network: Network, decision: Decision, cards: dict[int, Membership], note: str
+) -> None:
+    emails = []
+    outcomes = (
+        ("application-approved", decision.approved),
+        ("application-waitlisted", decision.waitlisted),
+        ("application-rejected", decision.rejected),
+    )
+    for template, applications in outcomes:
+        for application in applications:
+            membership = cards.get(application.user_id)
+            if membership is not None:
+                membership.network = network
+            context = {
+                "network_name": network.name,
+                "person_name": application.user.get_short_name(),
+                "card_label": membership.card_label if membership else "",
+                "valid_until": membership.valid_until if membership else None,
+                "note": note,
+                "me_url": _site_url("members:me"),
+            }
+            key = f"application-decided:{application.pk}:{template}"
+            emails.append(Email(template, application.user.email, context, key, network.pk))
+    email_queue_many(emails)
+    logger.info(
+        "Network %s: %d approved, %d waitlisted, %d rejected",
+        network.slug,
+        len(decision.approved),
+        len(decision.waitlisted),
+        len(decision.rejected),
+    )
+
+
+def waitlist_promote(*, network: Network, decided_by: User | None = None) -> Decision:
+    """Admit waitlisted applicants in the order they started waiting, while there is room."""
+    with transaction.atomic():
+        Network.objects.select_for_update().filter(pk=network.pk).exists()
+        active = Membership.objects.filter(network=network, status=Membership.Status.ACTIVE)
+        cap = network.membership_cap
+        room = 500 if cap is None else min(max(cap - active.count(), 0), 500)
+        waiting = list(
+            MembershipApplication.objects.filter(network=network, status=Status.WAITLISTED)
+            .order_by("waitlisted_at", "id")
+            .values_list("id", flat=True)[:room]
+        )
+        if not waiting:
+            return Decision()
+        return applications_decide(
+            network=network,
+            application_ids=waiting,
+            action=Action.APPROVED,
+            decided_by=decided_by,
+        )

@@ -1,0 +1,86 @@
+"""Coordinators' summaries of the queue: a daily digest and a weekly reminder of old ones."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Min, Q
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope
+
+from clubin.mail.models import OutboxEmail
+from clubin.mail.services import Email, email_queue_many
+from members.models import MembershipApplication
+from networks.models import Membership, Network
+
+PENDING = MembershipApplication.Status.PENDING
+STALE_AFTER = timedelta(days=7)
+
+
+def _coordinators(network: Network, *, alerts: str | None = None):
+    rows = Membership.objects.filter(
+        network=network, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE
+    )
+    if alerts:
+        rows = rows.filter(application_alerts=alerts)
+    return rows.values_list("user_id", "user__email", "user__first_name")
+
+
+def _queue_url(network: Network) -> str:
+    path = reverse("manage_applications", kwargs={"network_slug": network.slug})
+    return f"{settings.SITE_URL}{path}"
+
+
+def applications_digest_send(*, now=None) -> int:
+    """Daily: coordinators who chose a digest hear how many applications arrived in a day."""
+    now = now or timezone.now()
+    day = timezone.localdate(now).isoformat()
+    emails = []
+    for network in Network.objects.all():
+        with scope(network=network):
+            counts = MembershipApplication.objects.filter(network=network).aggregate(
+                new=Count("id", filter=Q(submitted_at__gte=now - timedelta(days=1))),
+                pending=Count("id", filter=Q(status=PENDING)),
+            )
+            if not counts["new"]:
+                continue
+            context = {"network_name": network.name, "queue_url": _queue_url(network), **counts}
+            for user_id, email, _name in _coordinators(network, alerts=Membership.Alerts.DAILY):
+                key = f"applications-digest:{network.pk}:{user_id}:{day}"
+                emails.append(Email("applications-digest", email, context, key, network.pk))
+    _queue_new(emails)
+    return len(emails)
+
+
+def applications_reminder_send(*, now=None) -> int:
+    """Weekly: every coordinator hears about applications waiting more than 7 days."""
+    now = now or timezone.now()
+    week = timezone.localdate(now).isocalendar()
+    emails = []
+    for network in Network.objects.all():
+        with scope(network=network):
+            stale = MembershipApplication.objects.filter(
+                network=network, status=PENDING, submitted_at__lt=now - STALE_AFTER
+            ).aggregate(count=Count("id"), oldest=Min("submitted_at"))
+            if not stale["count"]:
+                continue
+            context = {
+                "network_name": network.name,
+                "queue_url": _queue_url(network),
+                "count": stale["count"],
+                "oldest": stale["oldest"],
+            }
+            for user_id, email, _name in _coordinators(network):
+                key = f"applications-reminder:{network.pk}:{user_id}:{week.year}-W{week.week}"
+                emails.append(Email("applications-reminder", email, context, key, network.pk))
+    _queue_new(emails)
+    return len(emails)
+
+
+def _queue_new(emails: list[Email]) -> None:
+    """Skip keys already queued, so a rerun of the same day or week sends nothing twice."""
+    keys = [e.idempotency_key for e in emails]
+    known = set(OutboxEmail.objects.filter(idempotency_key__in=keys).values_list(
+        "idempotency_key", flat=True
+    ))  # fmt: skip
+    email_queue_many([e for e in emails if e.idempotency_key not in known])

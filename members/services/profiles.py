@@ -1,0 +1,36 @@
+"""Writes on a person's profile."""
+
+from typing import Any
+
+from members.models import Profile, User
+
+USER_FIELDS = ("first_name", "last_name")
+PROFILE_FIELDS = (
+    "company", "job_title", "sector", "city", "linkedin_url", "phone", "bio", "offers", "needs",
+    "visibility", "show_email", "show_phone", "show_linkedin",
+)  # fmt: skip
+
+
+def profile_update(*, user: User, current: Profile | None = None, **fields: Any) -> Profile:
+    """Save the given user and profile fields; unknown names are refused, not ignored.
+
+    ``current`` is the person's profile when the caller already loaded it (saves a query).
+    """
+    unknown = set(fields) - set(USER_FIELDS) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"profile_update() got unexpected fields {sorted(unknown)}")
+    user_changes = {
+        k: v for k, v in fields.items() if k in USER_FIELDS and getattr(user, k) != v
+    }
+    if user_changes:
+        for name, value in user_changes.items():
+            setattr(user, name, value)
+        user.save(update_fields=list(user_changes))
+    profile = current or Profile.objects.filter(user=user).first() or Profile(user=user)
+    for name, value in fields.items():
+        if name in PROFILE_FIELDS:
+            setattr(profile, name, value)
+    profile.user = user
+    profile.search_text = profile.build_search_text()
+    profile.save()
+    return profile

@@ -1,0 +1,194 @@
+"""Keeping a card valid: the reminder before it expires, the paid renewal, the lapse after grace.
+
+The membership year is the calendar year (``membership_year_end``). Renewals and lapses lock the
+network row first, like approvals: the membership cap and a membership's status then change one
+writer at a time. The periodic jobs walk the networks one by one, each inside its own scope.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope
+
+from clubin.mail.models import OutboxEmail
+from clubin.mail.services import Email, email_queue_many
+from members.models import DecisionLogEntry, User
+from members.services.applications import membership_year_end, waitlist_promote
+from networks.models import Membership, Network
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = Membership.Status.ACTIVE
+LAPSED = Membership.Status.LAPSED
+Action = DecisionLogEntry.Action
+REMINDER_DAYS = 30
+
+
+class NotRenewable(Exception):
+    """Suspended and ended memberships come back by a coordinator's decision, not a payment."""
+
+
+class AlreadyRenewed(Exception):
+    """The card is already valid to the end of the next membership year (a second click)."""
+
+
+class NetworkFull(Exception):
+    """A lapsed member's place went to someone else and the network is at its cap."""
+
+
+# --- Renewing --------------------------------------------------------------------------------
+def renewal_valid_until(*, valid_until: date | None, today: date) -> date:
+    """A paid renewal runs to the end of the next membership year, or of this one if expired.
+
+    Counted from today, not from the old date, so paying twice never buys two years.
+    """
+    if valid_until is not None and valid_until >= today:
+        return membership_year_end(date(today.year + 1, 1, 1))
+    return membership_year_end(today)
+
+
+def membership_renew(*, membership: Membership, renewed_by: User | None) -> Membership:
+    """Record a renewal as paid: extend the card and bring a lapsed membership back."""
+    network = membership.network
+    today = timezone.localdate()
+    with transaction.atomic():
+        Network.objects.select_for_update().filter(pk=network.pk).exists()
+        locked = Membership.objects.select_for_update().get(pk=membership.pk, network=network)
+        if locked.status not in (ACTIVE, LAPSED):
+            raise NotRenewable
+        valid_until = renewal_valid_until(valid_until=locked.valid_until, today=today)
+        if locked.status == ACTIVE and (locked.valid_until or date.min) >= valid_until:
+            raise AlreadyRenewed
+        if locked.status == LAPSED and _is_full(network):
+            raise NetworkFull
+        Membership.objects.filter(pk=locked.pk).update(status=ACTIVE, valid_until=valid_until)
+        DecisionLogEntry.objects.create(
+            network=network, actor=renewed_by, action=Action.RENEWED, membership_id=locked.pk,
+            note=f"valid until {locked.valid_until or '-'} → {valid_until}",
+        )  # fmt: skip
+    membership.status, membership.valid_until = ACTIVE, valid_until
+    return membership
+
+
+def _is_full(network: Network) -> bool:
+    if network.membership_cap is None:
+        return False
+    active = Membership.objects.filter(network=network, status=ACTIVE).count()
+    return active >= network.membership_cap
+
+
+# --- Periodic jobs ---------------------------------------------------------------------------
+class JobFailed(Exception):
+    """A periodic job failed in some networks; the others were done."""
+
+
+def _each_network(job: Callable[[Network], int]) -> int:
+    """Run a job network by network, each in its scope.
+
+    One network's failure neither stops the others nor goes unnoticed: it is logged, and the
+    task fails at the end. The jobs are idempotent, so the next daily run tries again.
+    """
+    done, failed = 0, []
+    for network in Network.objects.order_by("pk"):
+        with scope(network=network):
+            try:
+                done += job(network)
+            except Exception:
+                logger.exception("Network %s: %s failed", network.slug, job.__name__)
+                failed.append(network.slug)
+    if failed:
+        raise JobFailed(f"{job.__name__} failed for {', '.join(failed)}")
+    return done
+
+
+def renewal_reminders_send(*, today: date) -> int:
+    """Daily: members whose card runs out within 30 days hear it once per validity date.
+
+    Due on the 30th day before expiry; a card still unreminded later (a day the beat missed)
+    is reminded on the next run, so reminders are late rather than lost.
+    """
+
+    def remind(network: Network) -> int:
+        due = Membership.objects.filter(
+            network=network,
+            status=ACTIVE,
+            user__is_active=True,
+            valid_until__gte=today,
+            valid_until__lte=today + timedelta(days=REMINDER_DAYS),
+        ).select_related("user")
+        keyed = {f"renewal-reminder:{m.pk}:{m.valid_until}": m for m in due}
+        known = set(
+            OutboxEmail.objects.filter(idempotency_key__in=list(keyed)).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+        emails = [
+            Email("renewal-reminder", m.user.email, _reminder_context(network, m), key, network.pk)
+            for key, m in keyed.items()
+            if key not in known
+        ]
+        email_queue_many(emails)
+        return len(emails)
+
+    return _each_network(remind)
+
+
+def _reminder_context(network: Network, membership: Membership) -> dict:
+    membership.network = network
+    valid_until = membership.valid_until or timezone.localdate()
+    return {
+        "network_name": network.name,
+        "person_name": membership.user.get_short_name(),
+        "card_label": membership.card_label,
+        "valid_until": valid_until,
+        "lapses_on": valid_until + timedelta(days=settings.MEMBERSHIP_GRACE_DAYS + 1),
+        "network_url": _site_url("network_detail", network_slug=network.slug),
+        "me_url": _site_url("members:me"),
+    }
+
+
+def _site_url(name: str, **kwargs: str) -> str:
+    return f"{settings.SITE_URL}{reverse(name, kwargs=kwargs)}"
+
+
+def memberships_lapse(*, today: date) -> int:
+    """Daily: memberships still unpaid MEMBERSHIP_GRACE_DAYS after their card expired lapse.
+
+    A capped network then fills the places from its waitlist, in the order people waited.
+    """
+    cutoff = today - timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
+
+    def lapse(network: Network) -> int:
+        count = _lapse_in(network, cutoff)
+        if network.membership_cap is not None:
+            waitlist_promote(network=network)
+        return count
+
+    return _each_network(lapse)
+
+
+def _lapse_in(network: Network, cutoff: date) -> int:
+    now = timezone.now()
+    with transaction.atomic():
+        Network.objects.select_for_update().filter(pk=network.pk).exists()
+        ids = list(
+            Membership.objects.filter(
+                network=network, status=ACTIVE, valid_until__lt=cutoff
+            ).values_list("id", flat=True)
+        )
+        if not ids:
+            return 0
+        Membership.objects.filter(network=network, pk__in=ids).update(status=LAPSED)
+        DecisionLogEntry.objects.bulk_create(
+            DecisionLogEntry(
+                network=network, actor=None, action=Action.LAPSED, membership_id=pk, created_at=now
+            )
+            for pk in ids
+        )
+    logger.info("Network %s: %d membership(s) lapsed", network.slug, len(ids))
+    return len(ids)

@@ -1,0 +1,26 @@
+"""Thin periodic tasks of the members app: each loads nothing and calls one service."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from members.services import digests, renewals
+
+
+@shared_task(ignore_result=True)
+def applications_digest_send() -> int:
+    return digests.applications_digest_send()
+
+
+@shared_task(ignore_result=True)
+def applications_reminder_send() -> int:
+    return digests.applications_reminder_send()
+
+
+@shared_task(ignore_result=True)
+def renewal_reminders_send() -> int:
+    return renewals.renewal_reminders_send(today=timezone.localdate())
+
+
+@shared_task(ignore_result=True)
+def memberships_lapse() -> int:
+    return renewals.memberships_lapse(today=timezone.localdate())

@@ -1,0 +1,102 @@
+"""The aspiring member's side: applying to a network and withdrawing an open application."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_scopes import scope
+
+from members.forms.applications import ApplicationForm
+from members.models import Profile
+from members.selectors.applications import (
+    applicant_state,
+    network_questions,
+    user_application_get,
+)
+from members.services.applications import (
+    AlreadyDecided,
+    IntakeClosed,
+    application_submit,
+    application_withdraw as withdraw,
+)
+from networks.access import Role, network_view
+from networks.models import Membership
+
+
+def _initial(user, profile) -> dict:
+    initial = {"first_name": user.first_name, "last_name": user.last_name}
+    if profile is not None:
+        for name in ("company", "job_title", "sector", "city", "linkedin_url"):
+            initial[name] = getattr(profile, name)
+    return initial
+
+
+@network_view(Role.SIGNED_IN)
+def apply(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    membership = request.membership  # type: ignore[attr-defined]
+    state = applicant_state(network=network, user=request.user)
+    if not state.verified:
+        # Nothing is saved for an unverified address: verify first, then come back.
+        messages.warning(request, _("Please verify your email address before applying."))
+        return redirect("account_email")
+    context = {"network": network, "state": state}
+    if membership is not None and membership.status == Membership.Status.ACTIVE:
+        return render(request, "members/apply_member.html", context)
+    if state.open_application_id:
+        return render(request, "members/apply_pending.html", context)
+    if not network.intake_open:
+        return render(request, "members/apply_closed.html", context)
+    form = ApplicationForm(
+        request.POST or None,
+        network=network,
+        questions=network_questions(network=network),
+        initial=_initial(request.user, state.profile),
+    )
+    if request.method == "POST" and form.is_valid():
+        return _submit(request, form, state)
+    return render(request, "members/apply.html", {**context, "form": form})
+
+
+def _submit(request: HttpRequest, form: ApplicationForm, state) -> HttpResponse:
+    network = form.network
+    try:
+        _application, created = application_submit(
+            network=network,
+            user=request.user,  # type: ignore[arg-type]
+            motivation=form.cleaned_data["motivation"],
+            answers=form.answers(),
+            profile=form.profile_data(),
+            sponsor=form.cleaned_data["sponsor_card"],
+            # Known from the state query: an unsaved one means "create it", with no lookup.
+            current_profile=state.profile or Profile(user=request.user),
+        )
+    except IntakeClosed:
+        return render(request, "members/apply_closed.html", {"network": network})
+    if created:
+        messages.success(
+            request,
+            _("Thank you: your application to %(network)s was sent.") % {"network": network.name},
+        )
+    else:
+        messages.info(request, _("You had already applied: here is your application."))
+    return redirect("members:me")
+
+
+@require_POST
+@login_required
+def application_withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = user_application_get(user=request.user, application_id=application_id)
+    if application is None:
+        raise Http404
+    try:
+        # The applicant owns it: their own application's network is the scope to act in.
+        with scope(network=application.network):
+            withdraw(application=application, user=request.user)  # type: ignore[arg-type]
+    except AlreadyDecided:
+        messages.info(request, _("This application was already decided."))
+    else:
+        messages.success(request, _("Your application was withdrawn."))
+    return redirect("members:me")

@@ -1,0 +1,50 @@
+"""Members vouching for pending applicants they know."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.forms.applications import EndorsementForm
+from members.models import MembershipApplication
+from members.selectors.applications import PAGE_SIZE, pending_applicants
+from members.services.applications import endorsement_add
+from networks.access import Role, network_view
+
+
+@network_view(Role.MEMBER)
+def applicant_list(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    after = request.GET.get("before", "")
+    applicants = pending_applicants(
+        network=network, endorser=request.user, after_id=int(after) if after.isdigit() else None
+    )
+    context = {
+        "network": network,
+        "applicants": applicants,
+        "next_before": applicants[-1].pk if len(applicants) == PAGE_SIZE else None,
+        "form": EndorsementForm(),
+    }
+    return render(request, "members/applicants.html", context)
+
+
+@require_POST
+@network_view(Role.MEMBER)
+def applicant_endorse(request: HttpRequest, network_slug: str, application_id: int) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    application = get_object_or_404(
+        MembershipApplication,
+        pk=application_id,
+        network=network,
+        status=MembershipApplication.Status.PENDING,
+    )
+    form = EndorsementForm(request.POST)
+    if form.is_valid() and application.user_id != request.user.pk:
+        endorsement_add(
+            application=application,
+            endorser=request.user,  # type: ignore[arg-type]
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, _("Thank you: the coordinators will see your endorsement."))
+    return redirect("applicants", network_slug=network.slug)

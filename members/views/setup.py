@@ -1,0 +1,54 @@
+"""Coordinators shape their network's intake: questions, cap, rules, and their own alerts."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from members.forms.applications import AlertsForm, IntakeSettingsForm, QuestionForm
+from members.models import ApplicationQuestion
+from members.services.setup import alerts_update, intake_update, question_save
+from networks.access import Role, network_view
+
+
+@network_view(Role.COORDINATOR)
+def questions(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    raw_id = request.GET.get("edit") or request.POST.get("question") or ""
+    editing = (
+        get_object_or_404(ApplicationQuestion, pk=raw_id, network=network)
+        if raw_id.isdigit()
+        else None
+    )
+    form = QuestionForm(request.POST or None, instance=editing)
+    if request.method == "POST" and form.is_valid():
+        question_save(network=network, question=editing, **form.cleaned_data)
+        messages.success(request, _("Question saved."))
+        return redirect("manage_questions", network_slug=network.slug)
+    context = {
+        "network": network,
+        "form": form,
+        "editing": editing,
+        "questions": ApplicationQuestion.objects.filter(network=network).order_by("position", "id"),
+    }
+    return render(request, "members/manage_questions.html", context)
+
+
+@network_view(Role.COORDINATOR)
+def intake_settings(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    membership = request.membership  # type: ignore[attr-defined]
+    posted = request.POST if request.method == "POST" else None
+    which = request.POST.get("form", "")
+    intake = IntakeSettingsForm(posted if which == "intake" else None, instance=network)
+    alerts = AlertsForm(posted if which == "alerts" else None, instance=membership)
+    if which == "intake" and intake.is_valid():
+        intake_update(network=network, changed_by=request.user, **intake.cleaned_data)
+        messages.success(request, _("Intake settings saved."))
+        return redirect("manage_settings", network_slug=network.slug)
+    if which == "alerts" and alerts.is_valid():
+        alerts_update(membership=membership, **alerts.cleaned_data)
+        messages.success(request, _("Your alert preference was saved."))
+        return redirect("manage_settings", network_slug=network.slug)
+    context = {"network": network, "intake": intake, "alerts": alerts}
+    return render(request, "members/manage_settings.html", context)
