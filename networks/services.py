@@ -40,9 +40,13 @@ def network_create(
     return network
 
 
-def _lock_network(network: Network) -> Network:
-    # Card numbers are handed out under the network's row lock, so they stay gap-free.
-    return Network.objects.select_for_update().get(pk=network.pk)
+def network_lock(*, network: Network) -> None:
+    """Serialise changes to a network's card numbers and member count, until commit.
+
+    FOR NO KEY UPDATE: rows that merely point at the network (a log entry, a membership)
+    take a KEY SHARE lock on it, which this does not block, so no deadlock with them.
+    """
+    Network.objects.select_for_update(no_key=True).filter(pk=network.pk).exists()
 
 
 def _next_card_number(network: Network) -> int:
@@ -55,7 +59,7 @@ def membership_create(
 ) -> Membership:
     """A new card-holding membership with the next card number of the network."""
     with transaction.atomic():
-        _lock_network(network)
+        network_lock(network=network)
         return Membership.objects.create(
             network=network, user=user, role=role, card_number=_next_card_number(network)
         )
@@ -64,7 +68,7 @@ def membership_create(
 def coordinator_appoint(*, network: Network, user: Any, appointed_by: Any) -> Membership:
     """Make someone a coordinator (and a card-holding member if they were not) and tell them."""
     with transaction.atomic():
-        _lock_network(network)
+        network_lock(network=network)
         membership = Membership.objects.filter(network=network, user=user).first()
         if membership is None:
             membership = Membership.objects.create(

@@ -1,7 +1,7 @@
 """Reads about applications: the applicant's own list and the coordinators' review queue."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -72,7 +72,7 @@ class Cursor:
     def decode(cls, raw: str) -> "Cursor | None":
         try:
             stamp, pk = raw.split("_", 1)
-            return cls(datetime.fromtimestamp(float(stamp), tz=timezone.UTC), int(pk))
+            return cls(datetime.fromtimestamp(float(stamp), tz=UTC), int(pk))
         except (ValueError, OverflowError, OSError):
             return None
 

@@ -113,7 +113,11 @@ def network_directory(
         rows = rows.filter(
             Q(user__last_name__gt=cursor.last_name)
             | Q(user__last_name=cursor.last_name, user__first_name__gt=cursor.first_name)
-            | Q(user__last_name=cursor.last_name, user__first_name=cursor.first_name, id__gt=cursor.pk)
+            | Q(
+                user__last_name=cursor.last_name,
+                user__first_name=cursor.first_name,
+                id__gt=cursor.pk,
+            )
         )
     page = list(
         rows.order_by("user__last_name", "user__first_name", "id").values(*FIELDS)[: PAGE_SIZE + 1]

@@ -20,6 +20,7 @@ from clubin.mail.services import Email, email_queue_many
 from members.models import DecisionLogEntry, Endorsement, MembershipApplication, Profile, User
 from members.services.profiles import profile_update
 from networks.models import Membership, Network
+from networks.services import network_lock
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +191,7 @@ def applications_decide(
     now = timezone.now()
     with transaction.atomic():
         if action == Action.APPROVED:
-            Network.objects.select_for_update().filter(pk=network.pk).exists()
+            network_lock(network=network)
         applications = list(
             MembershipApplication.objects.select_for_update(of=("self",))
             .filter(network=network, id__in=application_ids, status__in=OPEN)
@@ -335,7 +336,7 @@ def _notify_decided(
 def waitlist_promote(*, network: Network, decided_by: User | None = None) -> Decision:
     """Admit waitlisted applicants in the order they started waiting, while there is room."""
     with transaction.atomic():
-        Network.objects.select_for_update().filter(pk=network.pk).exists()
+        network_lock(network=network)
         active = Membership.objects.filter(network=network, status=Membership.Status.ACTIVE)
         cap = network.membership_cap
         room = 500 if cap is None else min(max(cap - active.count(), 0), 500)

@@ -19,6 +19,7 @@ SCOPES_DISABLED_ALLOWED = {
     "networks/middleware.py",  # the admin, staff's cross-network tool
     "members/selectors/applications.py",  # my own applications; reviewer warnings (yes/no)
     "members/management/commands/load_demo.py",  # loads every network at once
+    "members/selectors/cards.py",  # the holder's own cards, and the public check of a signed card
 }
 
 

@@ -105,9 +105,9 @@ def test_it_ignores_fields_it_does_not_own(client, personas):
     assert "planted" not in profile.search_text
     assert not Profile.objects.filter(user=personas.alice).exists()
     with scopes_disabled():
-        assert list(Membership.objects.filter(user=personas.bob).values_list("network", "role")) == [
-            (personas.florence.pk, "member")
-        ]
+        assert list(
+            Membership.objects.filter(user=personas.bob).values_list("network", "role")
+        ) == [(personas.florence.pk, "member")]
 
 
 @pytest.mark.django_db
