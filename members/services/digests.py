@@ -48,8 +48,7 @@ def applications_digest_send(*, now=None) -> int:
             for user_id, email, _name in _coordinators(network, alerts=Membership.Alerts.DAILY):
                 key = f"applications-digest:{network.pk}:{user_id}:{day}"
                 emails.append(Email("applications-digest", email, context, key, network.pk))
-    _queue_new(emails)
-    return len(emails)
+    return _queue_new(emails)
 
 
 def applications_reminder_send(*, now=None) -> int:
@@ -73,14 +72,13 @@ def applications_reminder_send(*, now=None) -> int:
             for user_id, email, _name in _coordinators(network):
                 key = f"applications-reminder:{network.pk}:{user_id}:{week.year}-W{week.week}"
                 emails.append(Email("applications-reminder", email, context, key, network.pk))
-    _queue_new(emails)
-    return len(emails)
+    return _queue_new(emails)
 
 
-def _queue_new(emails: list[Email]) -> None:
+def _queue_new(emails: list[Email]) -> int:
     """Skip keys already queued, so a rerun of the same day or week sends nothing twice."""
     keys = [e.idempotency_key for e in emails]
     known = set(OutboxEmail.objects.filter(idempotency_key__in=keys).values_list(
         "idempotency_key", flat=True
     ))  # fmt: skip
-    email_queue_many([e for e in emails if e.idempotency_key not in known])
+    return len(email_queue_many([e for e in emails if e.idempotency_key not in known]))

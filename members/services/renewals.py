@@ -95,12 +95,14 @@ def _each_network(job: Callable[[Network], int]) -> int:
     """
     done, failed = 0, []
     for network in Network.objects.order_by("pk"):
-        with scope(network=network):
-            try:
+        try:
+            # One transaction per network: a failure rolls back that network's work only, and
+            # its emails go to the broker once the network's changes are committed.
+            with scope(network=network), transaction.atomic():
                 done += job(network)
-            except Exception:
-                logger.exception("Network %s: %s failed", network.slug, job.__name__)
-                failed.append(network.slug)
+        except Exception:
+            logger.exception("Network %s: %s failed", network.slug, job.__name__)
+            failed.append(network.slug)
     if failed:
         raise JobFailed(f"{job.__name__} failed for {', '.join(failed)}")
     return done

@@ -31,7 +31,8 @@ def membership_renew(request: HttpRequest, network_slug: str, membership_id: int
         raise Http404
     name = membership.user.get_full_name() or membership.card_label
     try:
-        renewals.membership_renew(membership=membership, renewed_by=request.user)
+        # Signed in for sure: the middleware let a coordinator through, never an anonymous visitor.
+        renewals.membership_renew(membership=membership, renewed_by=request.user)  # type: ignore[arg-type]
     except renewals.AlreadyRenewed:
         messages.info(
             request,
@@ -60,4 +61,6 @@ def membership_renew(request: HttpRequest, network_slug: str, membership_id: int
 
 
 def _date(membership: Membership) -> str:
+    if membership.valid_until is None:
+        return "-"
     return formats.date_format(membership.valid_until, "DATE_FORMAT")

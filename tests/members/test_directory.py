@@ -196,7 +196,7 @@ def test_it_round_trips_a_cursor():
     token = cursor.encode()
     assert re.fullmatch(r"[A-Za-z0-9_-]+", token)
     assert Cursor.decode(token) == cursor
-    assert Cursor.decode(Cursor("a", "b", True).encode()) is None  # type: ignore[arg-type]
+    assert Cursor.decode(Cursor("a", "b", True).encode()) is None  # a bool is no membership id
 
 
 @pytest.mark.django_db
@@ -243,14 +243,11 @@ def test_it_keeps_the_directory_queries_flat(client, florence, size, django_asse
                 offers=f"olive oil batch {n}")  # fmt: skip
     client.force_login(florence.bob)
     params = {"q": "olive oil", "sector": "food", "city": "firenze"}
-    with CaptureQueriesContext(connection) as queries:
-        with django_assert_max_num_queries(REQUEST_OVERHEAD + 4):
-            response = client.get(URL, params)
+    budget = django_assert_max_num_queries(REQUEST_OVERHEAD + 4)
+    with CaptureQueriesContext(connection) as queries, budget:
+        response = client.get(URL, params)
     assert len(response.context["entries"]) == min(size, PAGE_SIZE)
-    second = (
-        client.get(URL + "?" + response.context["next_page_query"]) if size > PAGE_SIZE else None
-    )
-    assert second is None or len(second.context["entries"]) == min(size - PAGE_SIZE, PAGE_SIZE)
+    assert bool(response.context["next_page_query"]) == (size > PAGE_SIZE)
     sql = " ".join(q["sql"].upper() for q in queries.captured_queries)
     assert " OFFSET " not in sql and "COUNT(" not in sql
 
