@@ -5,6 +5,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Profile, Sector, User
@@ -22,7 +23,7 @@ class ProfileForm(forms.ModelForm):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     linkedin_url = forms.URLField(
-        label=_("LinkedIn profile"),
+        label=capfirst(Profile._meta.get_field("linkedin_url").verbose_name),
         required=False,
         assume_scheme="https",
         widget=forms.URLInput(attrs={"placeholder": "https://www.linkedin.com/in/…"}),

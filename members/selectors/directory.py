@@ -73,6 +73,8 @@ class Cursor:
             return None
         if not (isinstance(last, str) and isinstance(first, str) and type(pk) is int):
             return None
+        if "\x00" in last + first:  # PostgreSQL refuses NUL in text parameters
+            return None
         return cls(last, first, pk)
 
 

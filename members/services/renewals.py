@@ -20,6 +20,7 @@ from clubin.mail.services import Email, email_queue_many
 from members.models import DecisionLogEntry, User
 from members.services.applications import membership_year_end, waitlist_promote
 from networks.models import Membership, Network
+from networks.services import network_lock
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def membership_renew(*, membership: Membership, renewed_by: User | None) -> Memb
     network = membership.network
     today = timezone.localdate()
     with transaction.atomic():
-        Network.objects.select_for_update().filter(pk=network.pk).exists()
+        network_lock(network=network)
         locked = Membership.objects.select_for_update().get(pk=membership.pk, network=network)
         if locked.status not in (ACTIVE, LAPSED):
             raise NotRenewable
@@ -177,7 +178,7 @@ def memberships_lapse(*, today: date) -> int:
 def _lapse_in(network: Network, cutoff: date) -> int:
     now = timezone.now()
     with transaction.atomic():
-        Network.objects.select_for_update().filter(pk=network.pk).exists()
+        network_lock(network=network)
         ids = list(
             Membership.objects.filter(
                 network=network, status=ACTIVE, valid_until__lt=cutoff

@@ -8,7 +8,7 @@ from django.db.models import Count
 from django_scopes import scopes_disabled
 
 from members.management.commands.load_demo import LOGINS, NETWORKS
-from members.models import Profile, User
+from members.models import Endorsement, MembershipApplication, Profile, User
 from networks.models import Membership, Network
 
 
@@ -78,7 +78,7 @@ def test_it_invents_believable_people():
     )
     assert profile is not None
     assert profile.company and profile.sector and profile.job_title and profile.user.last_name
-    assert not User.objects.exclude(email__regex=r"@(soci|clubin)\.example$").exists()
+    assert not User.objects.exclude(email__regex=r"@(soci|candidati|clubin)\.example$").exists()
 
 
 @pytest.mark.django_db
@@ -98,3 +98,20 @@ def test_it_describes_six_networks():
         "BolognaIN",
         "MarcheIN",
     ]
+
+
+@pytest.mark.django_db
+def test_it_fills_the_queues_with_aspiring_members():
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    with scopes_disabled():
+        florence = MembershipApplication.objects.filter(network__slug="florence")
+        assert florence.count() == 700
+        assert florence.filter(status="waitlisted").exists()
+        assert florence.exclude(sponsor=None).exists()
+        assert Endorsement.objects.filter(network__slug="florence").exists()
+        assert all(a.answers for a in florence[:20])
+        others = MembershipApplication.objects.exclude(network__slug="florence")
+        assert 0 < others.count() < 700
+        aspirante = MembershipApplication.objects.get(user__email="aspirante@clubin.example")
+        assert aspirante.status == "pending" and aspirante.network.slug == "florence"
+        assert Network.objects.get(slug="florence").card_prefix == "FI"

@@ -13,6 +13,7 @@ from django_scopes import scope
 from clubin.mail.models import OutboxEmail
 from members import tasks
 from members.models import DecisionLogEntry, MembershipApplication, User
+from members.services import renewals
 from networks.models import Membership, Network
 from tests.conftest import make_user
 
@@ -275,6 +276,28 @@ def test_it_gives_a_lapsed_place_to_the_first_on_the_waitlist(personas, settings
     assert OutboxEmail.objects.filter(
         to="erin@example.com", template="application-approved"
     ).exists()
+
+
+@pytest.mark.django_db
+def test_it_lapses_in_other_networks_when_one_fails(personas, settings, monkeypatch):
+    settings.MEMBERSHIP_GRACE_DAYS = 30
+    florence = personas.florence
+    florence.membership_cap = 5
+    florence.save()
+    bob = _set(_membership(florence, personas.bob), valid_until=date(2027, 1, 31))
+    charlie = _set(_membership(personas.veneto, personas.charlie), valid_until=date(2027, 1, 31))
+
+    def broken_promote(*, network):
+        raise RuntimeError("waitlist unavailable")
+
+    monkeypatch.setattr(renewals, "waitlist_promote", broken_promote)
+    with on(date(2027, 3, 3)), pytest.raises(renewals.JobFailed, match="florence"):
+        tasks.memberships_lapse()
+    bob.refresh_from_db()
+    charlie.refresh_from_db()
+    assert bob.status == "active"  # rolled back with the failed promotion; tomorrow retries both
+    assert charlie.status == "lapsed"
+    assert _log(florence, LOG.LAPSED) == []
 
 
 def _waitlist(network: Network, user: User, *, hours_ago: int) -> MembershipApplication:

@@ -16,7 +16,15 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from members.models import Profile, Sector, User
+from members.models import (
+    ApplicationQuestion,
+    Endorsement,
+    MembershipApplication,
+    Profile,
+    Sector,
+    User,
+)
+from members.services.applications import membership_year_end
 from networks.models import Membership, Network
 
 DEMO_PASSWORD = "clubin-demo"  # noqa: S105 (printed for everyone: demo data only)
@@ -32,24 +40,26 @@ class DemoNetwork:
     status: str
     members: int
     description: str
+    applicants: int = 0
+    card_prefix: str = ""
 
 
 NETWORKS = [
     DemoNetwork("milan", "MilanIN", "Lombardia", "Milano", date(2008, 3, 12), "active", 95,
                 "Dove tutto è cominciato: il gruppo LinkedIn di Milano che ha trasformato i "
-                "contatti online in serate di business networking."),
+                "contatti online in serate di business networking.", 80, "MI"),
     DemoNetwork("florence", "FlorenceIN", "Toscana", "Firenze", date(2009, 10, 8), "active", 140,
                 "Lanciato con più di cento persone in un albergo fiorentino: in poche settimane "
-                "140 soci tesserati e oltre 700 aspiranti soci."),
+                "140 soci tesserati e oltre 700 aspiranti soci.", 700, "FI"),
     DemoNetwork("veneto", "VenetoIN", "Veneto", "Padova", date(2010, 2, 4), "active", 64,
                 "Imprenditori e professionisti del Nord-Est tra Padova, Venezia, Verona "
-                "e Treviso."),
+                "e Treviso.", 40, "VE"),
     DemoNetwork("cagliari", "CagliariIN", "Sardegna", "Cagliari", date(2010, 5, 21), "active", 38,
-                "La rete sarda di ClubIN: turismo, agroalimentare e innovazione."),
+                "La rete sarda di ClubIN: turismo, agroalimentare e innovazione.", 25, "CA"),
     DemoNetwork("bologna", "BolognaIN", "Emilia-Romagna", "Bologna", date(2011, 1, 27), "forming",
-                9, "In formazione: i primi incontri a Bologna per la rete emiliana."),
+                9, "In formazione: i primi incontri a Bologna per la rete emiliana.", 12, "BO"),
     DemoNetwork("marche", "MarcheIN", "Marche", "Ancona", date(2011, 3, 17), "forming", 7,
-                "In formazione: una rete per le imprese marchigiane, da Pesaro ad Ascoli."),
+                "In formazione: una rete per le imprese marchigiane, da Pesaro ad Ascoli.", 8, "MA"),
 ]  # fmt: skip
 
 
@@ -61,6 +71,7 @@ class DemoLogin:
     description: str
     coordinates: tuple[str, ...] = ()
     member_of: tuple[str, ...] = ()
+    applies_to: tuple[str, ...] = ()
     staff: bool = False
 
 
@@ -75,6 +86,8 @@ LOGINS = [
     DemoLogin("coordinatrice.emilia.marche@clubin.example", "Elena", "Ricci",
               "coordinator of BolognaIN and MarcheIN", coordinates=("bologna", "marche")),
     DemoLogin("ospite@clubin.example", "Paolo", "Neri", "no membership"),
+    DemoLogin("aspirante@clubin.example", "Sofia", "Galli",
+              "aspiring member: application pending at FlorenceIN", applies_to=("florence",)),
 ]  # fmt: skip
 
 # Other coordinators, so every active network has one.
@@ -113,6 +126,46 @@ JOB_TITLES = (
 )  # fmt: skip
 
 
+QUESTIONS = [
+    {"label": "Quante persone lavorano nella tua azienda?", "kind": "choice",
+     "choices": "1-9\n10-49\n50-249\n250 o più", "required": True},
+    {"label": "Come hai conosciuto la rete?", "kind": "short_text", "required": False},
+    {"label": "Parteciperai agli incontri mensili?", "kind": "yes_no", "required": True},
+]
+MOTIVATIONS = (
+    "Cerco partner per crescere fuori regione e voglio conoscere chi fa impresa qui.",
+    "Ho conosciuto alcuni soci a un evento: vorrei contribuire con la mia esperienza.",
+    "Vorrei trasformare i contatti di LinkedIn in collaborazioni vere.",
+    "Offro consulenza alle PMI e cerco professionisti con cui fare squadra.",
+    "Sono appena rientrato in Italia e voglio ricostruire la mia rete locale.",
+)
+ENDORSEMENT_NOTES = ("", "Lavoriamo insieme da anni.", "Persona seria e generosa.", "Ex collega.")
+OFFERS = (
+    "Consulenza per l'internazionalizzazione", "Siti web e e-commerce per PMI",
+    "Spazi per eventi", "Formazione per team commerciali", "Bandi e finanza agevolata",
+    "Fotografia per aziende", "Traduzioni tecniche", "Consulenza fiscale per startup",
+)
+
+
+def rng_offer(person: "Person") -> str:
+    return OFFERS[sum(map(ord, person.email)) % len(OFFERS)]
+
+
+def _answers(questions: list[ApplicationQuestion], rng: random.Random) -> dict:
+    values = {"choice": lambda q: rng.choice(q.choice_list), "yes_no": lambda q: rng.choice(["yes", "no"]),
+              "short_text": lambda q: rng.choice(["LinkedIn", "Un socio", "Un evento", ""])}  # fmt: skip
+    return {
+        str(q.pk): {"label": q.label, "value": values.get(q.kind, values["short_text"])(q)}
+        for q in questions
+    }
+
+
+def _waitlisted(rng: random.Random, now) -> dict:
+    if rng.random() < 0.02:
+        return {"status": MembershipApplication.Status.WAITLISTED, "waitlisted_at": now}
+    return {}
+
+
 @dataclass
 class Person:
     email: str
@@ -124,8 +177,8 @@ class Person:
     city: str
 
 
-def _fictional_people(network: DemoNetwork, count: int) -> list[Person]:
-    rng = random.Random(f"clubin-demo-{network.slug}")  # same people on every run
+def _fictional_people(network: DemoNetwork, count: int, kind: str = "soci") -> list[Person]:
+    rng = random.Random(f"clubin-demo-{network.slug}-{kind}")  # same people on every run
     people = []
     for n in range(1, count + 1):
         first = rng.choice(FIRST_NAMES)
@@ -136,7 +189,7 @@ def _fictional_people(network: DemoNetwork, count: int) -> list[Person]:
         local = f"{first}.{last}".lower().replace(" ", "").replace("'", "")
         people.append(
             Person(
-                email=f"{local}.{network.slug}{n}@soci.example",
+                email=f"{local}.{network.slug}{n}@{kind}.example",
                 first_name=first,
                 last_name=last,
                 company=company,
@@ -177,9 +230,12 @@ class DemoLoader:
     def load(self) -> None:
         for spec in NETWORKS:
             self.networks[spec.slug] = self._network(spec)
+            self._questions(self.networks[spec.slug])
         self._logins()
         for spec in NETWORKS:
             self._fill_members(spec)
+        for spec in NETWORKS:
+            self._fill_applications(spec)
 
     def _network(self, spec: DemoNetwork) -> Network:
         network, _ = Network.objects.update_or_create(
@@ -191,6 +247,7 @@ class DemoLoader:
                 "launched_on": spec.launched_on,
                 "status": spec.status,
                 "description": spec.description,
+                "card_prefix": spec.card_prefix,
             },
         )
         return network
@@ -216,19 +273,20 @@ class DemoLoader:
             [EmailAddress(user=users[e], email=e, verified=True, primary=True) for e in emails],
             ignore_conflicts=True,
         )
-        Profile.objects.bulk_create(
-            [
-                Profile(
-                    user=users[p.email],
-                    company=p.company,
-                    job_title=p.job_title,
-                    sector=p.sector,
-                    city=p.city,
-                )
-                for p in people
-            ],
-            ignore_conflicts=True,
-        )
+        profiles = [
+            Profile(
+                user=users[p.email],
+                company=p.company,
+                job_title=p.job_title,
+                sector=p.sector,
+                city=p.city,
+                offers=rng_offer(p),
+            )
+            for p in people
+        ]
+        for profile in profiles:
+            profile.search_text = profile.build_search_text()
+        Profile.objects.bulk_create(profiles, ignore_conflicts=True)
         return users
 
     def _logins(self) -> None:
@@ -240,6 +298,8 @@ class DemoLoader:
                 self._join(slug, [user], role=Membership.Role.COORDINATOR)
             for slug in login.member_of:
                 self._join(slug, [user], role=Membership.Role.MEMBER)
+            for slug in login.applies_to:
+                self._apply(slug, [user], random.Random(login.email))
         for slug, (first, last) in EXTRA_COORDINATORS.items():
             email = f"{first}.{last}.coordinatore@clubin.example".lower()
             person = Person(email, first, last, "ClubIN", "Volontario", Sector.CONSULTING, "")
@@ -276,16 +336,77 @@ class DemoLoader:
                     card_number=start + i,
                     joined_on=(network.launched_on or timezone.localdate())
                     + timedelta(days=(i * 37) % span),
+                    valid_until=membership_year_end(timezone.localdate()),
                 )
                 for i, user in enumerate(newcomers)
             ]
         )
 
+    def _questions(self, network: Network) -> None:
+        if ApplicationQuestion.objects.filter(network=network).exists():
+            return
+        ApplicationQuestion.objects.bulk_create(
+            ApplicationQuestion(network=network, position=n, **fields)
+            for n, fields in enumerate(QUESTIONS)
+        )
+
+    def _fill_applications(self, spec: DemoNetwork) -> None:
+        network = self.networks[spec.slug]
+        have = MembershipApplication.objects.filter(network=network).count()
+        if have >= spec.applicants:
+            return
+        rng = random.Random(f"clubin-demo-{spec.slug}-applications")
+        people = _fictional_people(spec, spec.applicants, kind="candidati")[have:]
+        users = self._users(people)
+        self._apply(spec.slug, [users[p.email] for p in people], rng)
+
+    def _apply(self, slug: str, users: list[User], rng: random.Random) -> None:
+        network = self.networks[slug]
+        questions = list(ApplicationQuestion.objects.filter(network=network))
+        sponsors = list(
+            Membership.objects.filter(network=network).values_list("user_id", flat=True)[:200]
+        )
+        now = timezone.now()
+        MembershipApplication.objects.bulk_create(
+            [
+                MembershipApplication(
+                    network=network,
+                    user=user,
+                    motivation=rng.choice(MOTIVATIONS),
+                    answers=_answers(questions, rng),
+                    sponsor_id=rng.choice(sponsors) if sponsors and rng.random() < 0.1 else None,
+                    privacy_version=settings.PRIVACY_NOTICE_VERSION,
+                    privacy_acknowledged_at=now,
+                    submitted_at=now - timedelta(hours=rng.randint(1, 24 * 45)),
+                    **_waitlisted(rng, now),
+                )
+                for user in users
+            ],
+            ignore_conflicts=True,
+        )
+        saved = MembershipApplication.objects.filter(
+            network=network, user__in=users, status=MembershipApplication.Status.PENDING
+        ).values_list("pk", flat=True)
+        Endorsement.objects.bulk_create(
+            [
+                Endorsement(network=network, application_id=pk, endorser_id=rng.choice(sponsors),
+                            note=rng.choice(ENDORSEMENT_NOTES))
+                for pk in saved
+                if sponsors and rng.random() < 0.15
+            ],
+            ignore_conflicts=True,
+        )  # fmt: skip
+
     def summary(self) -> str:
         lines = ["Demo federation loaded:"]
         for spec in NETWORKS:
-            count = Membership.objects.filter(network=self.networks[spec.slug]).count()
-            lines.append(f"  /{spec.slug}/  {spec.name}: {count} card-holding members")
+            network = self.networks[spec.slug]
+            count = Membership.objects.filter(network=network).count()
+            pending = MembershipApplication.objects.filter(network=network).count()
+            lines.append(
+                f"  /{spec.slug}/  {spec.name}: {count} card-holding members, "
+                f"{pending} applications"
+            )
         lines.append(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         lines += [f"  {login.email:45} {login.description}" for login in LOGINS]
         return "\n".join(lines)
