@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format messages clean
+.PHONY: run test lint format messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 	$(BIN)/djlint templates --reformat
+
+# Benchmarks are commands, not tests. Point DATABASE_URL at PostgreSQL for figures that count.
+bench: $(VENV)/.installed-run
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python manage.py bench_approve --count 1000
+	$(BIN)/python manage.py bench_approve --count 10000
 
 # Needs GNU gettext; the compiled catalogues are committed so `make run` does not.
 messages: $(VENV)/.installed-test

@@ -1,8 +1,9 @@
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -122,9 +123,17 @@ class Profile(models.Model):
         return f"{self.user} ({self.company})"
 
     def build_search_text(self) -> str:
+        """Names, work and the sector in every language, so a search in either one finds it."""
+        sector = ""
+        if self.sector:
+            labels = set()
+            for code, _name in settings.LANGUAGES:
+                with translation.override(code):
+                    labels.add(str(self.get_sector_display()))
+            sector = " ".join(sorted(labels))
         parts = [
-            self.user.first_name, self.user.last_name, self.company, self.job_title,
-            self.get_sector_display() if self.sector else "", self.city, self.offers, self.needs,
+            self.user.first_name, self.user.last_name, self.company, self.job_title, sector,
+            self.city, self.offers, self.needs,
         ]  # fmt: skip
         return " ".join(p for p in parts if p).lower()
 
@@ -180,7 +189,11 @@ class MembershipApplication(models.Model):
     motivation = models.TextField(_("why do you want to join?"), max_length=3000)
     answers = models.JSONField(default=dict, blank=True)
     sponsor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="sponsored_applications"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sponsored_applications",
     )
     privacy_version = models.CharField(max_length=20)
     privacy_acknowledged_at = models.DateTimeField()

@@ -38,9 +38,7 @@ def manage_home(request: HttpRequest, network_slug: str) -> HttpResponse:
 
 
 def privacy_notice(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "networks/privacy.html", {"version": settings.PRIVACY_NOTICE_VERSION}
-    )
+    return render(request, "networks/privacy.html", {"version": settings.PRIVACY_NOTICE_VERSION})
 
 
 # --- Federation staff: networks and their coordinators ---------------------------------------

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -138,8 +139,9 @@ def email_queue_many(emails: Sequence[Email]) -> list[OutboxEmail]:
     created = OutboxEmail.objects.bulk_create(rows)
     ids = [row.pk for row in created if row.pk is not None]
     for start in range(0, len(ids), BATCH_SIZE):
-        batch = ids[start : start + BATCH_SIZE]
-        transaction.on_commit(lambda batch=batch: outbox_dispatch(email_ids=batch), robust=True)
+        transaction.on_commit(
+            partial(outbox_dispatch, email_ids=ids[start : start + BATCH_SIZE]), robust=True
+        )
     return created
 
 

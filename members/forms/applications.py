@@ -97,11 +97,11 @@ def _question_field(question: ApplicationQuestion) -> forms.Field:
     if question.kind == kind.LONG_TEXT:
         return forms.CharField(max_length=3000, widget=forms.Textarea(attrs={"rows": 3}), **common)
     if question.kind == kind.CHOICE:
-        choices = [("", "—"), *((c, c) for c in question.choice_list)]
-        return forms.ChoiceField(choices=choices, **common)
+        options = [("", "—"), *((c, c) for c in question.choice_list)]
+        return forms.ChoiceField(choices=options, **common)
     if question.kind == kind.YES_NO:
-        choices = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
-        return forms.ChoiceField(choices=choices, **common)
+        yes_no: list[tuple[str, Any]] = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
+        return forms.ChoiceField(choices=yes_no, **common)
     return forms.CharField(max_length=300, **common)
 
 
@@ -128,11 +128,15 @@ class BulkDecisionForm(DecisionForm):
         super().__init__(*args, **kwargs)
         # Any id is acceptable here; the service only touches this network's open applications.
         ids = self.data.getlist("applications") if hasattr(self.data, "getlist") else []
-        self.fields["applications"].choices = [(i, i) for i in ids if str(i).isdigit()]
+        field = self.fields["applications"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)  # noqa: S101 (narrows the type)
+        field.choices = [(i, i) for i in ids if str(i).isdigit()]
 
 
 class EndorsementForm(forms.Form):
-    note = forms.CharField(label=_("How do you know them? (optional)"), required=False, max_length=300)
+    note = forms.CharField(
+        label=_("How do you know them? (optional)"), required=False, max_length=300
+    )
 
 
 class QuestionForm(forms.ModelForm):
@@ -142,9 +146,10 @@ class QuestionForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("kind") == ApplicationQuestion.Kind.CHOICE and len(
-            [c for c in (data.get("choices") or "").splitlines() if c.strip()]
-        ) < 2:
+        if (
+            data.get("kind") == ApplicationQuestion.Kind.CHOICE
+            and len([c for c in (data.get("choices") or "").splitlines() if c.strip()]) < 2
+        ):
             self.add_error("choices", _("A single-choice question needs at least two choices."))
         return data
 

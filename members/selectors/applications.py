@@ -131,7 +131,9 @@ def review_queue(
     if filters.sector:
         rows = rows.filter(user__profile__sector=filters.sector)
     if filters.older_than_days:
-        rows = rows.filter(submitted_at__lt=timezone.now() - timedelta(days=filters.older_than_days))
+        rows = rows.filter(
+            submitted_at__lt=timezone.now() - timedelta(days=filters.older_than_days)
+        )
     if filters.sponsored is not None:
         rows = rows.filter(sponsor__isnull=not filters.sponsored)
     if after is not None:
@@ -193,7 +195,7 @@ def applicant_state(*, network: Network, user: User) -> ApplicantState:
         .get()
     )
     return ApplicantState(
-        verified=row.verified,  # type: ignore[attr-defined]
-        open_application_id=row.open_application_id,  # type: ignore[attr-defined]
+        verified=row.verified,
+        open_application_id=row.open_application_id,
         profile=getattr(row, "profile", None),
     )

@@ -7,13 +7,24 @@ def member_export_rows(*, network: Network) -> list[tuple]:
         Membership.objects.filter(network=network)
         .order_by("card_number", "id")
         .values_list(
-            "card_number", "user__first_name", "user__last_name", "user__email",
-            "user__profile__company", "user__profile__job_title", "user__profile__sector",
-            "user__profile__city", "status", "joined_on", "valid_until",
-        )  # fmt: skip
+            "card_number",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+            "user__profile__company",
+            "user__profile__job_title",
+            "user__profile__sector",
+            "user__profile__city",
+            "status",
+            "joined_on",
+            "valid_until",
+        )
     )
     code = network.card_code
     return [
-        (f"{code}-{card:06d}" if card else "", *(value if value is not None else "" for value in rest))
+        (
+            f"{code}-{card:06d}" if card else "",
+            *(value if value is not None else "" for value in rest),
+        )
         for card, *rest in rows
     ]

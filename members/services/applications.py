@@ -38,8 +38,11 @@ class IntakeClosed(Exception):
 
 
 def membership_year_end(day: date) -> date:
-    """Cards are valid to the end of the membership year, which is the calendar year."""
-    return date(day.year, 12, 31)
+    """Cards are valid to the end of the membership year, which is the calendar year.
+
+    Someone admitted in December joins for the next year too, rather than for a few days.
+    """
+    return date(day.year + (1 if day.month == 12 else 0), 12, 31)
 
 
 # --- Applying --------------------------------------------------------------------------------
@@ -268,9 +271,7 @@ def _admit(
     return {m.user_id: m for m in [*new, *returning, *existing.values()]}
 
 
-def _record(
-    network: Network, decision: Decision, decided_by: User | None, note: str, now
-) -> None:
+def _record(network: Network, decision: Decision, decided_by: User | None, note: str, now) -> None:
     approved = [a.pk for a in decision.approved]
     waitlisted = [a.pk for a in decision.waitlisted]
     MembershipApplication.objects.filter(pk__in=[a.pk for a in decision.decided]).update(

@@ -19,9 +19,7 @@ def profile_update(*, user: User, current: Profile | None = None, **fields: Any)
     unknown = set(fields) - set(USER_FIELDS) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"profile_update() got unexpected fields {sorted(unknown)}")
-    user_changes = {
-        k: v for k, v in fields.items() if k in USER_FIELDS and getattr(user, k) != v
-    }
+    user_changes = {k: v for k, v in fields.items() if k in USER_FIELDS and getattr(user, k) != v}
     if user_changes:
         for name, value in user_changes.items():
             setattr(user, name, value)
@@ -32,5 +30,14 @@ def profile_update(*, user: User, current: Profile | None = None, **fields: Any)
             setattr(profile, name, value)
     profile.user = user
     profile.search_text = profile.build_search_text()
-    profile.save()
+    if profile.pk is not None:
+        profile.save()
+        return profile
+    # An upsert: two first saves at once (two tabs) meet on the unique user, not in a 500.
+    Profile.objects.bulk_create(
+        [profile],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=[*PROFILE_FIELDS, "search_text"],
+    )
     return profile

@@ -19,6 +19,8 @@ from members.services.applications import (
     AlreadyDecided,
     IntakeClosed,
     application_submit,
+)
+from members.services.applications import (
     application_withdraw as withdraw,
 )
 from networks.access import Role, network_view
@@ -37,7 +39,7 @@ def _initial(user, profile) -> dict:
 def apply(request: HttpRequest, network_slug: str) -> HttpResponse:
     network = request.network  # type: ignore[attr-defined]
     membership = request.membership  # type: ignore[attr-defined]
-    state = applicant_state(network=network, user=request.user)
+    state = applicant_state(network=network, user=request.user)  # type: ignore[arg-type]
     if not state.verified:
         # Nothing is saved for an unverified address: verify first, then come back.
         messages.warning(request, _("Please verify your email address before applying."))
@@ -71,7 +73,7 @@ def _submit(request: HttpRequest, form: ApplicationForm, state) -> HttpResponse:
             profile=form.profile_data(),
             sponsor=form.cleaned_data["sponsor_card"],
             # Known from the state query: an unsaved one means "create it", with no lookup.
-            current_profile=state.profile or Profile(user=request.user),
+            current_profile=state.profile or Profile(user=request.user),  # type: ignore[misc]
         )
     except IntakeClosed:
         return render(request, "members/apply_closed.html", {"network": network})

@@ -101,7 +101,9 @@ def bulk_decide(request: HttpRequest, network_slug: str) -> HttpResponse:
             decided_by=request.user,  # type: ignore[arg-type]
             note=form.cleaned_data["note"],
         )
-        messages.success(request, _describe(decision.approved, decision.waitlisted, decision.rejected))
+        messages.success(
+            request, _describe(decision.approved, decision.waitlisted, decision.rejected)
+        )
         if decision.already_decided:
             count = len(decision.already_decided)
             messages.info(

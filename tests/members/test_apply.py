@@ -17,7 +17,8 @@ def _form(**extra) -> dict:
     data = {
         "first_name": "Giovanna", "last_name": "Lippi", "company": "Lippi Design S.r.l.",
         "job_title": "Titolare", "sector": "design", "city": "Prato",
-        "linkedin_url": "https://www.linkedin.com/in/giovanna-lippi", "motivation": "Conoscere imprese",
+        "linkedin_url": "https://www.linkedin.com/in/giovanna-lippi",
+        "motivation": "Conoscere imprese",
         "privacy": "on",
     }  # fmt: skip
     return data | extra

@@ -1,6 +1,6 @@
 """The coordinators' review queue and their decisions, one by one and in bulk."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -9,7 +9,7 @@ from django_scopes import scope, scopes_disabled
 
 from clubin.mail.models import OutboxEmail
 from members.models import DecisionLogEntry, Endorsement, MembershipApplication
-from members.services.applications import applications_decide
+from members.services.applications import applications_decide, membership_year_end
 from members.services.profiles import profile_update
 from networks.models import Membership
 from tests.conftest import REQUEST_OVERHEAD, make_user
@@ -101,7 +101,8 @@ def test_it_filters_by_state_sector_age_and_sponsor(client, personas):
 def test_it_pages_by_keyset_without_gaps_or_repeats(client, personas):
     apps = applications(personas.florence, 60)
     client.force_login(personas.alice)
-    seen, url = [], QUEUE
+    seen: list[int] = []
+    url: str | None = QUEUE
     while url:
         response = client.get(url)
         seen += [a.pk for a in response.context["applications"]]
@@ -186,7 +187,7 @@ def test_it_approves_with_the_next_card_number(client, personas):
     membership = _memberships(personas.florence)[-1]
     assert membership.user == app.user
     assert membership.card_number == 3 and membership.card_label == "FL-000003"
-    assert membership.valid_until == timezone.localdate().replace(month=12, day=31)
+    assert membership.valid_until == membership_year_end(timezone.localdate())
     email = OutboxEmail.objects.get(template="application-approved")
     assert (
         email.to == app.user.email
@@ -332,3 +333,9 @@ def test_it_reactivates_a_returning_member_with_their_old_card(personas):
         )
         old.refresh_from_db()
     assert (old.status, old.card_number) == ("active", 7)
+
+
+def test_it_makes_cards_valid_to_the_end_of_the_membership_year():
+    assert membership_year_end(date(2026, 3, 15)) == date(2026, 12, 31)
+    assert membership_year_end(date(2026, 11, 30)) == date(2026, 12, 31)
+    assert membership_year_end(date(2026, 12, 1)) == date(2027, 12, 31)  # December joins next year

@@ -1,7 +1,9 @@
 """Coordinators set their network's questions, intake rules and their own alerts."""
 
+from datetime import timedelta
+
 import pytest
-from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from members.models import ApplicationQuestion, MembershipApplication
@@ -89,8 +91,6 @@ def test_it_closes_intake_and_caps_membership(client, personas):
 def test_it_admits_the_waitlist_in_order_when_the_cap_rises(client, personas):
     personas.florence.membership_cap = 2
     personas.florence.save()
-    from django.utils import timezone
-
     later = application(
         personas.florence, applicant(1), status="waitlisted", waitlisted_at=timezone.now()
     )
@@ -98,7 +98,7 @@ def test_it_admits_the_waitlist_in_order_when_the_cap_rises(client, personas):
         personas.florence,
         applicant(2),
         status="waitlisted",
-        waitlisted_at=timezone.now() - timezone.timedelta(days=3),
+        waitlisted_at=timezone.now() - timedelta(days=3),
     )
     client.force_login(personas.alice)
     client.post(SETTINGS, {"form": "intake", "intake_open": "on", "membership_cap": "3"})

@@ -59,7 +59,8 @@ NETWORKS = [
     DemoNetwork("bologna", "BolognaIN", "Emilia-Romagna", "Bologna", date(2011, 1, 27), "forming",
                 9, "In formazione: i primi incontri a Bologna per la rete emiliana.", 12, "BO"),
     DemoNetwork("marche", "MarcheIN", "Marche", "Ancona", date(2011, 3, 17), "forming", 7,
-                "In formazione: una rete per le imprese marchigiane, da Pesaro ad Ascoli.", 8, "MA"),
+                "In formazione: una rete per le imprese marchigiane, da Pesaro ad Ascoli.",
+                8, "MA"),
 ]  # fmt: skip
 
 
@@ -127,8 +128,12 @@ JOB_TITLES = (
 
 
 QUESTIONS = [
-    {"label": "Quante persone lavorano nella tua azienda?", "kind": "choice",
-     "choices": "1-9\n10-49\n50-249\n250 o più", "required": True},
+    {
+        "label": "Quante persone lavorano nella tua azienda?",
+        "kind": "choice",
+        "choices": "1-9\n10-49\n50-249\n250 o più",
+        "required": True,
+    },
     {"label": "Come hai conosciuto la rete?", "kind": "short_text", "required": False},
     {"label": "Parteciperai agli incontri mensili?", "kind": "yes_no", "required": True},
 ]
@@ -141,9 +146,14 @@ MOTIVATIONS = (
 )
 ENDORSEMENT_NOTES = ("", "Lavoriamo insieme da anni.", "Persona seria e generosa.", "Ex collega.")
 OFFERS = (
-    "Consulenza per l'internazionalizzazione", "Siti web e e-commerce per PMI",
-    "Spazi per eventi", "Formazione per team commerciali", "Bandi e finanza agevolata",
-    "Fotografia per aziende", "Traduzioni tecniche", "Consulenza fiscale per startup",
+    "Consulenza per l'internazionalizzazione",
+    "Siti web e e-commerce per PMI",
+    "Spazi per eventi",
+    "Formazione per team commerciali",
+    "Bandi e finanza agevolata",
+    "Fotografia per aziende",
+    "Traduzioni tecniche",
+    "Consulenza fiscale per startup",
 )
 
 
@@ -152,8 +162,11 @@ def rng_offer(person: "Person") -> str:
 
 
 def _answers(questions: list[ApplicationQuestion], rng: random.Random) -> dict:
-    values = {"choice": lambda q: rng.choice(q.choice_list), "yes_no": lambda q: rng.choice(["yes", "no"]),
-              "short_text": lambda q: rng.choice(["LinkedIn", "Un socio", "Un evento", ""])}  # fmt: skip
+    values = {
+        "choice": lambda q: rng.choice(q.choice_list),
+        "yes_no": lambda q: rng.choice(["yes", "no"]),
+        "short_text": lambda q: rng.choice(["LinkedIn", "Un socio", "Un evento", ""]),
+    }
     return {
         str(q.pk): {"label": q.label, "value": values.get(q.kind, values["short_text"])(q)}
         for q in questions
