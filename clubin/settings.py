@@ -263,6 +263,11 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 # Bodies that carry secrets (verification and reset links) are blanked once sent, except in
 # development where the outbox page is how a newcomer clicks them.
 OUTBOX_SCRUB_SECRETS = env.bool("OUTBOX_SCRUB_SECRETS", default=not DEBUG)
+# A claimed row belongs to its worker this long; a batch stops taking messages after
+# OUTBOX_BATCH_SECONDS; both stay far below the broker's visibility timeout (tested).
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=600)
+OUTBOX_BATCH_SECONDS = env.int("OUTBOX_BATCH_SECONDS", default=120)
+OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=30)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

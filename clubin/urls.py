@@ -22,7 +22,7 @@ urlpatterns = [
     path("federation/", include(federation_urlpatterns)),
     path("card/", include(card_urlpatterns)),
     path("privacy/", network_views.privacy_notice, name="privacy"),
-    path("dev/mail/", include("clubin.mail.urls")),
+    path("", include("clubin.mail.urls")),
     # Last, so every fixed top-level path above wins over a network slug.
     path("<slug:network_slug>/", include(network_urlpatterns + member_network_urlpatterns)),
 ]

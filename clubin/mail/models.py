@@ -14,6 +14,7 @@ class OutboxEmail(models.Model):
         RETRYING = "retrying", _("retrying")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
 
     # Who caused it and why: a stable key makes "send this once" a database fact.
     idempotency_key = models.CharField(max_length=200, unique=True)
@@ -27,6 +28,12 @@ class OutboxEmail(models.Model):
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     contains_secret = models.BooleanField(default=False)
+    # Fan-out mail is rendered by the worker, not the request: the template's context and
+    # language wait here until then (ten thousand renders do not belong in a web request).
+    context = models.JSONField(null=True, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    # Marketing-like mail (invitations): checked against opt-outs when sent, not when queued.
+    suppressible = models.BooleanField(default=False)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -58,3 +65,18 @@ class OutboxEmail(models.Model):
         """Derived from the key, so a resend after a crash carries the same Message-ID."""
         digest = hashlib.sha256(self.idempotency_key.encode()).hexdigest()[:32]
         return f"<{digest}@clubin.outbox>"
+
+
+class EmailOptOut(models.Model):
+    """An address that asked for no more invitations, from any network: kept only as a hash."""
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    source = models.CharField(max_length=20, default="link")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("opt-out")
+        verbose_name_plural = _("opt-outs")
+
+    def __str__(self) -> str:
+        return self.email_hash[:12]

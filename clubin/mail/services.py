@@ -5,9 +5,11 @@ server accepted a message but before the row is marked sent leaves the row "send
 lease runs out the sweep sends it again, with the same Message-ID so clients can fold the two.
 """
 
+import hashlib
 import logging
 import random
 import smtplib
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,27 +18,40 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
-from clubin.mail.models import OutboxEmail
+from clubin.mail.models import EmailOptOut, OutboxEmail
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 6
-# Rows queued this recently are most likely on their way through the on-commit hand-off.
-SWEEP_GRACE = timedelta(seconds=30)
 BATCH_SIZE = 50
+FANOUT_BATCH_SIZE = 200  # one SMTP connection and one task per 200 invitations
+
+
+def _lease() -> timedelta:
+    """How long a claimed row belongs to its worker; after that the sweep may take it back."""
+    return timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+
+
+def _sweep_grace() -> timedelta:
+    # Rows queued this recently are most likely on their way through the on-commit hand-off.
+    return timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
 
 Status = OutboxEmail.Status
 
 
-def email_render(*, template: str, context: Mapping[str, Any], language: str | None = None):
+def email_render(
+    *, template: str, context: Mapping[str, Any], language: str | None = None
+) -> tuple[str, str, str]:
     """Render emails/<template>-subject.txt, -body.txt and -body.html in one language."""
     with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
         ctx = {"site_url": settings.SITE_URL, **context}
@@ -106,7 +121,12 @@ def outbox_add(
 
 @dataclass(frozen=True)
 class Email:
-    """One message to queue with ``email_queue_many``; the key must be new (one per fact)."""
+    """One message to queue with ``email_queue_many``; the key must be new (one per fact).
+
+    ``render_later`` leaves rendering to the worker: the context must then be plain JSON.
+    ``suppressible`` mail is dropped at send time if its address opted out; ``secret`` mail
+    loses its body and context once sent.
+    """
 
     template: str
     to: str
@@ -114,34 +134,44 @@ class Email:
     idempotency_key: str
     network_id: int | None = None
     language: str | None = None
+    render_later: bool = False
+    suppressible: bool = False
+    secret: bool = False
 
 
-def email_queue_many(emails: Sequence[Email]) -> list[OutboxEmail]:
+def _outbox_row(email: Email) -> OutboxEmail:
+    row = OutboxEmail(
+        template=email.template, to=email.to, idempotency_key=email.idempotency_key,
+        network_id=email.network_id, from_email=settings.DEFAULT_FROM_EMAIL,
+        suppressible=email.suppressible, contains_secret=email.secret,
+        language=email.language or "",
+    )  # fmt: skip
+    if email.render_later:
+        row.context = dict(email.context)
+    else:
+        subject, row.body_text, row.body_html = email_render(
+            template=email.template, context=email.context, language=email.language
+        )
+        row.subject = subject[:300]
+    return row
+
+
+def email_queue_many(
+    emails: Sequence[Email], *, batch_size: int = BATCH_SIZE
+) -> list[OutboxEmail]:
     """Queue many messages in one INSERT, for fan-out paths with a query budget.
 
     Unlike ``outbox_add`` a repeated key is an error here: callers queue facts that happen once
     (a decision under lock), so a duplicate means a bug, and the transaction rolls back.
     """
-    rows = []
-    for email in emails:
-        subject, text, html = email_render(
-            template=email.template, context=email.context, language=email.language
-        )
-        rows.append(
-            OutboxEmail(
-                template=email.template, to=email.to, subject=subject[:300], body_text=text,
-                body_html=html, idempotency_key=email.idempotency_key, network_id=email.network_id,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-            )
-        )  # fmt: skip
+    rows = [_outbox_row(email) for email in emails]
     if not rows:
         return []
-    created = OutboxEmail.objects.bulk_create(rows)
+    created = OutboxEmail.objects.bulk_create(rows, batch_size=2000)
     ids = [row.pk for row in created if row.pk is not None]
-    for start in range(0, len(ids), BATCH_SIZE):
-        transaction.on_commit(
-            partial(outbox_dispatch, email_ids=ids[start : start + BATCH_SIZE]), robust=True
-        )
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start : start + batch_size]
+        transaction.on_commit(partial(outbox_dispatch, email_ids=batch), robust=True)
     return created
 
 
@@ -166,43 +196,101 @@ def _due() -> Q:
 
 def outbox_claim(*, email_id: int) -> bool:
     """Take one row for sending. The row count says whether this worker won it."""
-    now = timezone.now()
-    won = (
-        OutboxEmail.objects.filter(_due(), id=email_id).update(
-            status=Status.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1
-        )
-        == 1
+    claimed = OutboxEmail.objects.filter(_due(), id=email_id).update(
+        status=Status.SENDING, lease_until=timezone.now() + _lease(), attempts=F("attempts") + 1
     )
-    return won
+    return claimed == 1
+
+
+def outbox_claim_many(*, email_ids: list[int]) -> list[int]:
+    """Take the due rows of a batch; rows another worker holds are skipped, not waited for.
+
+    On PostgreSQL two statements do it (SKIP LOCKED, then one UPDATE); elsewhere each row is
+    claimed by its own conditional UPDATE.
+    """
+    if not db_connection.features.has_select_for_update_skip_locked:
+        return [email_id for email_id in email_ids if outbox_claim(email_id=email_id)]
+    with transaction.atomic():
+        ids = list(
+            OutboxEmail.objects.select_for_update(skip_locked=True, no_key=True)
+            .filter(_due(), id__in=email_ids)
+            .values_list("id", flat=True)
+        )
+        OutboxEmail.objects.filter(id__in=ids).update(
+            status=Status.SENDING, lease_until=timezone.now() + _lease(),
+            attempts=F("attempts") + 1,
+        )  # fmt: skip
+    return ids
 
 
 def outbox_deliver(*, email_ids: Iterable[int]) -> int:
-    """Claim and send a batch over one SMTP connection; returns how many were sent."""
-    claimed = [email_id for email_id in email_ids if outbox_claim(email_id=email_id)]
+    """Claim and send a batch over one SMTP connection; returns how many were sent.
+
+    A batch stops taking new messages after OUTBOX_BATCH_SECONDS and hands the rest back to
+    the queue, so a slow SMTP server never keeps a task near the broker's visibility timeout.
+    """
+    claimed = outbox_claim_many(email_ids=sorted(set(email_ids)))
     if not claimed:
         return 0
-    emails = list(OutboxEmail.objects.filter(id__in=claimed).order_by("id"))
+    emails = _drop_opted_out(list(OutboxEmail.objects.filter(id__in=claimed).order_by("id")))
     connection = get_connection(fail_silently=False)
+    deadline = time.monotonic() + settings.OUTBOX_BATCH_SECONDS
     sent = 0
     try:
-        for email in emails:
+        for position, email in enumerate(emails):
+            if time.monotonic() > deadline:
+                _release([e.pk for e in emails[position:]])
+                break
             sent += _deliver_one(connection, email)
     finally:
         _close_quietly(connection)
     return sent
 
 
-def _deliver_one(connection: BaseEmailBackend, email: OutboxEmail) -> int:
+def _release(email_ids: list[int]) -> None:
+    OutboxEmail.objects.filter(id__in=email_ids, status=Status.SENDING).update(
+        status=Status.QUEUED, lease_until=None, attempts=F("attempts") - 1,
+        next_attempt_at=timezone.now(),
+    )  # fmt: skip
+
+
+def _drop_opted_out(emails: list[OutboxEmail]) -> list[OutboxEmail]:
+    """Opt-outs count when the message leaves, even for a batch queued before them."""
+    by_hash = {optout_hash(e.to): e for e in emails if e.suppressible}
+    if not by_hash:
+        return emails
+    opted_out = EmailOptOut.objects.filter(email_hash__in=by_hash)
+    cancelled = {by_hash[h].pk for h in opted_out.values_list("email_hash", flat=True)}
+    if cancelled:
+        OutboxEmail.objects.filter(id__in=cancelled).update(
+            status=Status.CANCELLED, lease_until=None, last_error="opted out", context=None
+        )
+    return [e for e in emails if e.pk not in cancelled]
+
+
+def _message(connection: BaseEmailBackend, email: OutboxEmail) -> EmailMultiAlternatives:
+    subject, text, html = email.subject, email.body_text, email.body_html
+    headers = {"Message-ID": email.message_id}
+    if email.suppressible:
+        url = optout_url(email=email.to)
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if email.context is not None and not text:
+        context = {**email.context, "optout_url": optout_url(email=email.to)}
+        subject, text, html = email_render(
+            template=email.template, context=context, language=email.language or None
+        )
     message = EmailMultiAlternatives(
-        subject=email.subject,
-        body=email.body_text,
-        from_email=email.from_email,
-        to=[email.to],
-        headers={"Message-ID": email.message_id},
-        connection=connection,
-    )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
+        subject=subject, body=text, from_email=email.from_email, to=[email.to],
+        headers=headers, connection=connection,
+    )  # fmt: skip
+    if html:
+        message.attach_alternative(html, "text/html")
+    return message
+
+
+def _deliver_one(connection: BaseEmailBackend, email: OutboxEmail) -> int:
+    message = _message(connection, email)
     try:
         connection.send_messages([message])
     except (smtplib.SMTPException, OSError) as exc:
@@ -229,7 +317,7 @@ def outbox_mark_sent(*, email: OutboxEmail) -> None:
     }
     changes["last_error"] = ""
     if email.contains_secret and settings.OUTBOX_SCRUB_SECRETS:
-        changes |= {"body_text": "", "body_html": ""}
+        changes |= {"body_text": "", "body_html": "", "context": None}
     OutboxEmail.objects.filter(id=email.pk, status=Status.SENDING).update(**changes)
 
 
@@ -266,8 +354,8 @@ def outbox_record_failure(*, email: OutboxEmail, error: BaseException) -> None:
     )
 
 
-def outbox_due_ids(*, limit: int = 2000) -> list[int]:
-    grace_cutoff = timezone.now() - SWEEP_GRACE
+def outbox_due_ids(*, limit: int = 20000) -> list[int]:
+    grace_cutoff = timezone.now() - _sweep_grace()
     fresh = Q(status=Status.QUEUED, next_attempt_at__gt=grace_cutoff)
     return list(
         OutboxEmail.objects.filter(_due())
@@ -283,3 +371,34 @@ def outbox_sweep() -> int:
     for start in range(0, len(ids), BATCH_SIZE):
         outbox_dispatch(email_ids=ids[start : start + BATCH_SIZE])
     return len(ids)
+
+
+# --- Opt-outs ---------------------------------------------------------------------------------
+OPTOUT_SALT = "clubin.mail.optout"
+
+
+def optout_hash(email: str) -> str:
+    """The only trace kept of an address that opted out: stable across SECRET_KEY rotations."""
+    return hashlib.sha256(f"{OPTOUT_SALT}:{email.strip().lower()}".encode()).hexdigest()
+
+
+def optout_url(*, email: str) -> str:
+    token = signing.dumps(optout_hash(email), salt=OPTOUT_SALT)
+    return f"{settings.SITE_URL}{reverse('mail:optout', kwargs={'token': token})}"
+
+
+def optout_hash_from_token(token: str) -> str | None:
+    try:
+        value = signing.loads(token, salt=OPTOUT_SALT)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, str) and len(value) == 64 else None
+
+
+def optout_add(*, email_hash: str, source: str = "link") -> None:
+    """Record an opt-out; a second one for the same address changes nothing."""
+    EmailOptOut.objects.get_or_create(email_hash=email_hash, defaults={"source": source})
+
+
+def optout_exists(*, email: str) -> bool:
+    return EmailOptOut.objects.filter(email_hash=optout_hash(email)).exists()

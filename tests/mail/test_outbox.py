@@ -7,6 +7,7 @@ from itertools import pairwise
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -74,7 +75,7 @@ def test_it_reclaims_a_row_whose_worker_died(smtp_sink):
     email = _queue("orphan")
     services.outbox_claim(email_id=email.pk)
     assert services.outbox_deliver(email_ids=[email.pk]) == 0  # still leased
-    with time_machine.travel(timezone.now() + services.LEASE + timedelta(seconds=1)):
+    with time_machine.travel(timezone.now() + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS + 1)):
         assert services.outbox_due_ids() == [email.pk]
         assert services.outbox_deliver(email_ids=[email.pk]) == 1
     assert len(smtp_sink.messages) == 1
