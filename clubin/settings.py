@@ -248,6 +248,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.renewal_reminders_send",
         "schedule": crontab(hour=9, minute=0),
     },
+    "invitation-reminders": {
+        "task": "members.tasks.invitation_reminders_send",
+        "schedule": crontab(hour=10, minute=0),
+    },
     "memberships-lapse": {
         "task": "members.tasks.memberships_lapse",
         "schedule": crontab(hour=2, minute=0),
@@ -281,5 +285,10 @@ LOGGING = {
 # --- Membership -------------------------------------------------------------------------------
 # Bump when the privacy notice changes: each application records the version it acknowledged.
 PRIVACY_NOTICE_VERSION = "2026-11"
+# Invitations: how long a link works, and how many a coordinator may send in an hour.
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=30)
+INVITATIONS_PER_COORDINATOR_PER_HOUR = env.int(
+    "INVITATIONS_PER_COORDINATOR_PER_HOUR", default=10_000
+)
 # Days after a card's validity ends before the membership lapses.
 MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=30)

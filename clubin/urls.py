@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from clubin import views as site_views
-from members.urls import card_urlpatterns
+from members.urls import card_urlpatterns, invite_urlpatterns
 from members.urls import network_urlpatterns as member_network_urlpatterns
 from networks import views as network_views
 from networks.urls import federation_urlpatterns, network_urlpatterns
@@ -21,6 +21,7 @@ urlpatterns = [
     path("me/", include("members.urls")),
     path("federation/", include(federation_urlpatterns)),
     path("card/", include(card_urlpatterns)),
+    path("invite/", include(invite_urlpatterns)),
     path("privacy/", network_views.privacy_notice, name="privacy"),
     path("", include("clubin.mail.urls")),
     # Last, so every fixed top-level path above wins over a network slug.

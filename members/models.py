@@ -290,3 +290,94 @@ class DecisionLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_id}"
+
+
+class InvitationBatch(models.Model):
+    """One CSV upload: previewed with its per-row report, then confirmed and sent."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("to confirm")
+        CONFIRMED = "confirmed", _("confirmed")
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    filename = models.CharField(max_length=200, blank=True)
+    # The rows that passed every check, waiting for the coordinator's confirmation.
+    rows = models.JSONField(default=list, blank=True)
+    # [line, email, problem] for every refused row, and counts by problem.
+    problems = models.JSONField(default=list, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects: models.Manager["InvitationBatch"] = ScopedManager(network="network")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"batch {self.pk} ({self.status})"
+
+
+class Invitation(models.Model):
+    """A personal invitation to apply to a network, sent to one address, usable once."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        OPENED = "opened", _("opened the link")
+        APPLIED = "applied", _("applied")
+        MEMBER = "member", _("became a member")
+        EXPIRED = "expired", _("expired")
+        REVOKED = "revoked", _("revoked")
+        OPTED_OUT = "opted_out", _("opted out")
+
+    network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
+    batch = models.ForeignKey(
+        InvitationBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    inviter = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+    )
+    by_coordinator = models.BooleanField(default=False)
+    email = models.EmailField()
+    name = models.CharField(max_length=150, blank=True)
+    message = models.TextField(blank=True, max_length=1000)
+    # Only hashes of the tokens: the link itself exists only in the email.
+    token_hash = models.CharField(max_length=64, unique=True)
+    reminder_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    email_message = models.ForeignKey(
+        "mail.OutboxEmail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reminder_message = models.ForeignKey(
+        "mail.OutboxEmail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    application = models.ForeignKey(
+        MembershipApplication, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects: models.Manager["Invitation"] = ScopedManager(network="network")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["network", "email", "created_at"], name="invitation_recent_idx"),
+            models.Index(fields=["network", "inviter", "created_at"], name="invitation_quota_idx"),
+            models.Index(fields=["batch", "id"], name="invitation_batch_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} to {self.network_id}"

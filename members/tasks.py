@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from members.services import digests, renewals
+from members.services import digests, invitations, renewals
 
 
 @shared_task(ignore_result=True)
@@ -24,3 +24,8 @@ def renewal_reminders_send() -> int:
 @shared_task(ignore_result=True)
 def memberships_lapse() -> int:
     return renewals.memberships_lapse(today=timezone.localdate())
+
+
+@shared_task(ignore_result=True)
+def invitation_reminders_send() -> int:
+    return invitations.invitation_reminders_send_all()

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from members.views import apply, cards, directory, endorse, export, me, profile, review, setup
+from members.views import (
+    apply,
+    cards,
+    directory,
+    endorse,
+    export,
+    invitations,
+    me,
+    profile,
+    review,
+    setup,
+)
 
 app_name = "members"
 urlpatterns = [
@@ -16,6 +27,9 @@ urlpatterns = [
 ]
 
 card_urlpatterns = [path("<str:token>/", cards.card_verify, name="card_verify")]
+invite_urlpatterns = [
+    path("<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+]
 
 # Included under /<network>/ next to networks' own pages; names are global (no namespace).
 network_urlpatterns = [
@@ -33,6 +47,29 @@ network_urlpatterns = [
         "manage/applications/<int:application_id>/decide/",
         review.decide,
         name="manage_application_decide",
+    ),
+    path("members/invite/", invitations.member_invite, name="member_invite"),
+    path("manage/invitations/", invitations.manage_invitations, name="manage_invitations"),
+    path("manage/invitations/upload/", invitations.invitation_upload, name="invitation_upload"),
+    path(
+        "manage/invitations/batches/<int:batch_id>/",
+        invitations.invitation_batch,
+        name="invitation_batch",
+    ),
+    path(
+        "manage/invitations/batches/<int:batch_id>/confirm/",
+        invitations.invitation_batch_confirm,
+        name="invitation_batch_confirm",
+    ),
+    path(
+        "manage/invitations/<int:invitation_id>/revoke/",
+        invitations.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "manage/invitations/<int:invitation_id>/resend/",
+        invitations.invitation_resend,
+        name="invitation_resend",
     ),
     path("manage/questions/", setup.questions, name="manage_questions"),
     path("manage/settings/", setup.intake_settings, name="manage_settings"),

@@ -67,6 +67,21 @@ class Network(models.Model):
     card_prefix = models.CharField(
         _("card prefix"), max_length=6, blank=True, help_text=_("For example FI for FI-000141.")
     )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="it",
+        help_text=_("The language of the emails the network sends to people without an account."),
+    )
+    member_invite_quota = models.PositiveSmallIntegerField(
+        _("invitations per member per month"), default=10
+    )
+    invitation_reminder_days = models.PositiveSmallIntegerField(
+        _("remind unused invitations after (days)"),
+        default=7,
+        help_text=_("0 sends no reminder. Never more than one reminder."),
+    )
 
     class Meta:
         verbose_name = _("network")

@@ -46,6 +46,7 @@ def _sweep_grace() -> timedelta:
     # Rows queued this recently are most likely on their way through the on-commit hand-off.
     return timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
 
+
 Status = OutboxEmail.Status
 
 
@@ -156,9 +157,7 @@ def _outbox_row(email: Email) -> OutboxEmail:
     return row
 
 
-def email_queue_many(
-    emails: Sequence[Email], *, batch_size: int = BATCH_SIZE
-) -> list[OutboxEmail]:
+def email_queue_many(emails: Sequence[Email], *, batch_size: int = BATCH_SIZE) -> list[OutboxEmail]:
     """Queue many messages in one INSERT, for fan-out paths with a query budget.
 
     Unlike ``outbox_add`` a repeated key is an error here: callers queue facts that happen once

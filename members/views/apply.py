@@ -9,12 +9,13 @@ from django.views.decorators.http import require_POST
 from django_scopes import scope
 
 from members.forms.applications import ApplicationForm
-from members.models import Profile
+from members.models import Invitation, Profile
 from members.selectors.applications import (
     applicant_state,
     network_questions,
     user_application_get,
 )
+from members.selectors.invitations import invitation_for_apply
 from members.services.applications import (
     AlreadyDecided,
     IntakeClosed,
@@ -23,6 +24,7 @@ from members.services.applications import (
 from members.services.applications import (
     application_withdraw as withdraw,
 )
+from members.services.invitations import invitation_link_application
 from networks.access import Role, network_view
 from networks.models import Membership
 
@@ -51,32 +53,69 @@ def apply(request: HttpRequest, network_slug: str) -> HttpResponse:
         return render(request, "members/apply_pending.html", context)
     if not network.intake_open:
         return render(request, "members/apply_closed.html", context)
+    invitation = _invitation(request, network)
+    initial = _initial(request.user, state.profile)
+    if invitation is not None and invitation.name and not initial["first_name"]:
+        first, _space, last = invitation.name.partition(" ")
+        initial |= {"first_name": first, "last_name": last}
     form = ApplicationForm(
         request.POST or None,
         network=network,
         questions=network_questions(network=network),
-        initial=_initial(request.user, state.profile),
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
-        return _submit(request, form, state)
-    return render(request, "members/apply.html", {**context, "form": form})
+        return _submit(request, form, state, invitation)
+    return render(
+        request, "members/apply.html", {**context, "form": form, "invitation": invitation}
+    )
 
 
-def _submit(request: HttpRequest, form: ApplicationForm, state) -> HttpResponse:
+def _invitation(request: HttpRequest, network) -> Invitation | None:
+    """The invitation this person accepted for this network, named in the URL; else 404."""
+    raw = request.GET.get("invitation", "")
+    if not raw:
+        return None
+    invitation = invitation_for_apply(
+        network=network, user=request.user, invitation_id=int(raw) if raw.isdigit() else 0
+    )
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def _sponsor(form: ApplicationForm, invitation: Invitation | None):
+    """The member who invited is the sponsor, unless the applicant named one themself."""
+    if form.cleaned_data["sponsor_card"] is not None or invitation is None:
+        return form.cleaned_data["sponsor_card"]
+    inviter = invitation.inviter
+    if inviter is None:
+        return None
+    is_member = Membership.objects.filter(
+        network=form.network, user=inviter, status=Membership.Status.ACTIVE
+    ).exists()
+    return inviter if is_member else None
+
+
+def _submit(
+    request: HttpRequest, form: ApplicationForm, state, invitation: Invitation | None
+) -> HttpResponse:
     network = form.network
     try:
-        _application, created = application_submit(
+        application, created = application_submit(
             network=network,
             user=request.user,  # type: ignore[arg-type]
             motivation=form.cleaned_data["motivation"],
             answers=form.answers(),
             profile=form.profile_data(),
-            sponsor=form.cleaned_data["sponsor_card"],
+            sponsor=_sponsor(form, invitation),
             # Known from the state query: an unsaved one means "create it", with no lookup.
             current_profile=state.profile or Profile(user=request.user),  # type: ignore[misc]
         )
     except IntakeClosed:
         return render(request, "members/apply_closed.html", {"network": network})
+    if invitation is not None:
+        invitation_link_application(invitation=invitation, application=application)
     if created:
         messages.success(
             request,

@@ -18,6 +18,7 @@ SCOPES_DISABLED_ALLOWED = {
     "networks/selectors.py",  # named federation and "my own" selectors
     "networks/middleware.py",  # the admin, staff's cross-network tool
     "members/selectors/applications.py",  # my own applications; reviewer warnings (yes/no)
+    "members/selectors/invitations.py",  # a token names its network; my own invitations
     "members/management/commands/load_demo.py",  # loads every network at once
     "members/selectors/cards.py",  # the holder's own cards, and the public check of a signed card
 }

@@ -1,16 +1,11 @@
 """A real Celery worker against Redis, PostgreSQL and an SMTP server: mail arrives over the wire."""
 
-import os
-import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,47 +13,10 @@ from clubin.celery import app as celery_app
 from clubin.mail.models import OutboxEmail
 from clubin.mail.tasks import outbox_sweep
 from tests.conftest import PASSWORD, needs_postgres, needs_redis
+from tests.integration.conftest import wait_for
 
 pytestmark = [needs_postgres, needs_redis, pytest.mark.integration, pytest.mark.timeout(90)]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _test_database_url() -> str:
-    """DATABASE_URL pointed at the database pytest-django created for this run."""
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
-
-
-@pytest.fixture
-def celery_worker(transactional_db, smtp_sink):
-    celery_app.control.purge()  # stale messages from earlier runs would only add noise
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_sink.port}",
-        "OUTBOX_SCRUB_SECRETS": "1",
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "clubin", "worker", "--loglevel=WARNING",
-         "--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         f"--hostname=test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    yield worker
-    worker.terminate()
-    try:
-        worker.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-
-
-def _wait_for(predicate, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := predicate():
-            return result
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
 
 
 def _signup(client, email: str):
@@ -70,11 +28,11 @@ def _signup(client, email: str):
 def test_it_delivers_the_verification_email_over_smtp(client, smtp_sink, celery_worker):
     response = _signup(client, "nuova@example.com")
     assert response.status_code == 302
-    [message] = _wait_for(lambda: smtp_sink.to("nuova@example.com"))
+    [message] = wait_for(lambda: smtp_sink.to("nuova@example.com"))
     assert "/accounts/confirm-email/" in message.get_payload()[0].get_payload(decode=True).decode()
     email = OutboxEmail.objects.get(to="nuova@example.com")
     assert message["Message-ID"] == email.message_id
-    _wait_for(lambda: OutboxEmail.objects.filter(pk=email.pk, status="sent").exists())
+    wait_for(lambda: OutboxEmail.objects.filter(pk=email.pk, status="sent").exists())
     email.refresh_from_db()
     assert email.body_text == ""  # the link is not kept once delivered
 
@@ -116,5 +74,5 @@ def test_it_signs_up_without_a_broker_and_the_sweep_delivers_later(
         next_attempt_at=timezone.now() - timedelta(minutes=1)
     )
     outbox_sweep.delay()  # what beat does every minute
-    _wait_for(lambda: smtp_sink.to("senza.broker@example.com"))
-    _wait_for(lambda: OutboxEmail.objects.filter(pk=email.pk, status="sent").exists())
+    wait_for(lambda: smtp_sink.to("senza.broker@example.com"))
+    wait_for(lambda: OutboxEmail.objects.filter(pk=email.pk, status="sent").exists())

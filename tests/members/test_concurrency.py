@@ -133,3 +133,34 @@ def test_it_keeps_one_application_for_two_simultaneous_submits(personas):
     with scopes_disabled():
         assert MembershipApplication.objects.filter(user=giovanna).count() == 1
     assert OutboxEmail.objects.filter(template="application-received").count() == 1
+
+
+def test_it_accepts_one_invitation_token_once(personas):
+    from members.services.invitations import (
+        InvitationUnusable,
+        Invitee,
+        invitation_accept,
+        invitation_send,
+    )
+    from tests.conftest import make_user
+
+    florence = personas.florence
+    with scope(network=florence):
+        invitation = invitation_send(
+            network=florence, inviter=personas.alice, invitee=Invitee("gemma@example.com"),
+            by_coordinator=True,
+        )  # fmt: skip
+    gemma = make_user("gemma@example.com")
+
+    def accept():
+        with scope(network=florence):
+            return invitation_accept(
+                invitation=invitation, user=gemma, verified_emails={"gemma@example.com"}
+            )
+
+    for _round in range(10):
+        results = _race(accept, accept)
+        failures = [r for r in results if isinstance(r, Exception)]
+        assert len(failures) == 2 or (
+            len(failures) == 1 and isinstance(failures[0], InvitationUnusable)
+        ), results

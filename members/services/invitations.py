@@ -1,0 +1,328 @@
+"""Invitations: personal, trackable, single-use links to apply, sent through the outbox.
+
+A token is 256 random bits; only its SHA-256 is stored. It is bound to one network and one
+address, expires, and is consumed by one conditional UPDATE, so two clicks give one acceptance.
+"""
+
+import hashlib
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope
+
+from clubin.mail.models import EmailOptOut, OutboxEmail
+from clubin.mail.services import FANOUT_BATCH_SIZE, Email, email_queue_many, optout_hash
+from members.models import Invitation, InvitationBatch, MembershipApplication, User
+from members.services.invitation_csv import CsvReport, invitation_csv_parse
+from networks.models import Membership, Network
+
+RECENT = timedelta(days=30)  # the same address is not invited twice by a network within this
+
+
+class InvitationRefused(Exception):
+    """Nothing was queued; ``reason`` says why, for the page."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def _expiry(now) -> Any:
+    return now + timedelta(days=settings.INVITATION_EXPIRY_DAYS)
+
+
+# --- Checks ----------------------------------------------------------------------------------
+def invitation_problems(*, network: Network, emails: list[str]) -> dict[str, str]:
+    """Why each of these addresses should not be invited now (absent: it may be)."""
+    if not emails:
+        return {}
+    problems: dict[str, str] = {}
+    members = Membership.objects.filter(
+        network=network, status=Membership.Status.ACTIVE, user__email__in=emails
+    ).values_list("user__email", flat=True)
+    problems |= dict.fromkeys(members, "already_member")
+    recent = Invitation.objects.filter(
+        network=network, email__in=emails, created_at__gte=timezone.now() - RECENT,
+        revoked_at=None,
+    ).values_list("email", flat=True)  # fmt: skip
+    problems |= {email: "recently_invited" for email in recent if email not in problems}
+    hashes = {optout_hash(email): email for email in emails}
+    opted_out = EmailOptOut.objects.filter(email_hash__in=hashes).values_list(
+        "email_hash", flat=True
+    )
+    problems |= {hashes[h]: "opted_out" for h in opted_out if hashes[h] not in problems}
+    return problems
+
+
+def _check_rate(*, network: Network, inviter: User, count: int, by_coordinator: bool) -> None:
+    """Coordinators: so many per hour; members: the network's monthly quota."""
+    now = timezone.now()
+    if by_coordinator:
+        limit, since = settings.INVITATIONS_PER_COORDINATOR_PER_HOUR, now - timedelta(hours=1)
+        reason = "hourly_limit"
+    else:
+        limit = network.member_invite_quota
+        since = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        reason = "monthly_quota"
+    used = Invitation.objects.filter(
+        network=network, inviter=inviter, created_at__gte=since
+    ).count()
+    if used + count > limit:
+        raise InvitationRefused(reason)
+
+
+# --- Sending ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Invitee:
+    email: str
+    name: str = ""
+    message: str = ""
+
+
+def _accept_url(token: str) -> str:
+    return f"{settings.SITE_URL}{reverse('invitation_accept', kwargs={'token': token})}"
+
+
+def _email(invitation: Invitation, token: str, *, template: str, key: str) -> Email:
+    network = invitation.network
+    inviter = invitation.inviter
+    context = {
+        "network_name": network.name,
+        "inviter_name": inviter.get_full_name() if inviter else "",
+        "invitee_name": invitation.name,
+        "message": invitation.message,
+        "accept_url": _accept_url(token),
+        "expires_on": timezone.localdate(invitation.expires_at).isoformat(),
+        "by_coordinator": invitation.by_coordinator,
+    }
+    return Email(
+        template, invitation.email, context, key, network.pk, language=network.language,
+        render_later=True, suppressible=True, secret=True,
+    )  # fmt: skip
+
+
+def _create(
+    *, network: Network, inviter: User, invitees: list[Invitee], by_coordinator: bool,
+    batch: InvitationBatch | None = None,
+) -> list[Invitation]:  # fmt: skip
+    now = timezone.now()
+    tokens, invitations = [], []
+    for invitee in invitees:
+        token, hashed = _new_token()
+        tokens.append(token)
+        invitations.append(
+            Invitation(
+                network=network, batch=batch, inviter=inviter, by_coordinator=by_coordinator,
+                email=invitee.email.lower(), name=invitee.name[:150],
+                message=invitee.message[:1000], token_hash=hashed, created_at=now,
+                expires_at=_expiry(now),
+            )
+        )  # fmt: skip
+    Invitation.objects.bulk_create(invitations, batch_size=2000)
+    emails = [
+        _email(inv, token, template="invitation", key=f"invitation:{inv.pk}")
+        for inv, token in zip(invitations, tokens, strict=True)
+    ]
+    queued = email_queue_many(emails, batch_size=FANOUT_BATCH_SIZE)
+    for invitation, row in zip(invitations, queued, strict=True):
+        invitation.email_message = row
+    Invitation.objects.bulk_update(invitations, ["email_message"], batch_size=2000)
+    return invitations
+
+
+def invitation_send(
+    *, network: Network, inviter: User, invitee: Invitee, by_coordinator: bool
+) -> Invitation:
+    """Invite one person, or refuse with a reason and queue nothing."""
+    email = invitee.email.strip().lower()
+    if problem := invitation_problems(network=network, emails=[email]).get(email):
+        raise InvitationRefused(problem)
+    with transaction.atomic():
+        _check_rate(network=network, inviter=inviter, count=1, by_coordinator=by_coordinator)
+        [invitation] = _create(
+            network=network, inviter=inviter, by_coordinator=by_coordinator,
+            invitees=[Invitee(email, invitee.name.strip(), invitee.message.strip())],
+        )  # fmt: skip
+    return invitation
+
+
+def invitation_batch_preview(
+    *, network: Network, created_by: User, data: bytes, filename: str = ""
+) -> InvitationBatch:
+    """Parse and check an upload; nothing is sent until the coordinator confirms."""
+    report: CsvReport = invitation_csv_parse(data=data)
+    problems: list[tuple[int, str, str]] = [(r.line, r.email, r.problem) for r in report.problems]
+    valid = report.valid
+    refused = invitation_problems(network=network, emails=[row.email for row in valid])
+    rows = []
+    for row in valid:
+        if problem := refused.get(row.email):
+            problems.append((row.line, row.email, problem))
+        else:
+            rows.append([row.email, row.name, row.message])
+    problems.sort()
+    counts: dict[str, Any] = dict(Counter(code for _line, _email, code in problems))
+    if report.error:
+        counts["file"] = report.error
+    return InvitationBatch.objects.create(
+        network=network, created_by=created_by, filename=filename[:200], rows=rows,
+        problems=problems, counts=counts,
+    )  # fmt: skip
+
+
+def invitation_batch_confirm(*, batch: InvitationBatch, confirmed_by: User) -> int:
+    """Create and queue the batch's invitations; a second confirmation does nothing."""
+    with transaction.atomic():
+        locked = InvitationBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != InvitationBatch.Status.DRAFT:
+            return 0
+        network = locked.network
+        _check_rate(
+            network=network, inviter=confirmed_by, count=len(locked.rows), by_coordinator=True
+        )
+        invitees = [Invitee(email, name, message) for email, name, message in locked.rows]
+        _create(
+            network=network, inviter=confirmed_by, invitees=invitees, by_coordinator=True,
+            batch=locked,
+        )  # fmt: skip
+        InvitationBatch.objects.filter(pk=locked.pk).update(
+            status=InvitationBatch.Status.CONFIRMED, confirmed_at=timezone.now(), rows=[]
+        )
+    return len(invitees)
+
+
+# --- The invitee's side ----------------------------------------------------------------------
+def invitation_is_usable(invitation: Invitation) -> bool:
+    return (
+        invitation.accepted_at is None
+        and invitation.revoked_at is None
+        and invitation.expires_at > timezone.now()
+    )
+
+
+def invitation_opened(*, invitation: Invitation) -> None:
+    Invitation.objects.filter(pk=invitation.pk, opened_at=None).update(opened_at=timezone.now())
+
+
+class InvitationUnusable(Exception):
+    pass
+
+
+class WrongAddress(Exception):
+    pass
+
+
+def invitation_accept(*, invitation: Invitation, user: User, verified_emails: set[str]) -> None:
+    """Consume the token for this person; the address it was sent to must be theirs."""
+    if invitation.email not in {e.lower() for e in verified_emails}:
+        raise WrongAddress
+    consumed = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
+    ).update(accepted_at=timezone.now(), accepted_by=user, opened_at=timezone.now())
+    if not consumed:
+        raise InvitationUnusable
+
+
+def invitation_link_application(
+    *, invitation: Invitation, application: MembershipApplication
+) -> None:
+    Invitation.objects.filter(pk=invitation.pk, application=None).update(application=application)
+
+
+# --- The coordinators' side ------------------------------------------------------------------
+def invitation_revoke(*, invitation: Invitation) -> bool:
+    """Withdraw an unused invitation; its email is cancelled if it has not left yet."""
+    revoked = Invitation.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
+    if revoked and invitation.email_message_id:
+        OutboxEmail.objects.filter(
+            pk=invitation.email_message_id,
+            status__in=[OutboxEmail.Status.QUEUED, OutboxEmail.Status.RETRYING],
+        ).update(status=OutboxEmail.Status.CANCELLED, last_error="revoked", context=None)
+    return bool(revoked)
+
+
+def invitation_resend(*, invitation: Invitation) -> bool:
+    """A failed invitation gets a fresh token and a new email; others are left alone."""
+    message = invitation.email_message
+    if message is None or message.status != OutboxEmail.Status.FAILED:
+        return False
+    if not invitation_is_usable(invitation):
+        return False
+    token, hashed = _new_token()
+    with transaction.atomic():
+        attempt = OutboxEmail.objects.filter(
+            idempotency_key__startswith=f"invitation:{invitation.pk}"
+        ).count()
+        [row] = email_queue_many(
+            [
+                _email(
+                    invitation,
+                    token,
+                    template="invitation",
+                    key=f"invitation:{invitation.pk}:{attempt}",
+                )
+            ]
+        )
+        Invitation.objects.filter(pk=invitation.pk).update(token_hash=hashed, email_message=row)
+    return True
+
+
+def invitation_reminders_send(*, network: Network, now=None) -> int:
+    """One reminder, never more, for invitations sent and not used after the network's delay."""
+    days = network.invitation_reminder_days
+    if not days:
+        return 0
+    now = now or timezone.now()
+    due = list(
+        Invitation.objects.filter(
+            network=network,
+            created_at__lte=now - timedelta(days=days),
+            expires_at__gt=now,
+            reminder_message=None,
+            accepted_at=None,
+            opened_at=None,
+            revoked_at=None,
+            email_message__status=OutboxEmail.Status.SENT,
+        ).select_related("network", "inviter")[:5000]
+    )
+    if not due:
+        return 0
+    emails, hashes = [], {}
+    for invitation in due:
+        token, hashes[invitation.pk] = _new_token()
+        key = f"invitation-reminder:{invitation.pk}"
+        emails.append(_email(invitation, token, template="invitation-reminder", key=key))
+    with transaction.atomic():
+        rows = email_queue_many(emails, batch_size=FANOUT_BATCH_SIZE)
+        for invitation, row in zip(due, rows, strict=True):
+            invitation.reminder_token_hash = hashes[invitation.pk]
+            invitation.reminder_message = row
+        Invitation.objects.bulk_update(due, ["reminder_token_hash", "reminder_message"])
+    return len(due)
+
+
+def invitation_reminders_send_all(*, now=None) -> int:
+    """Daily: one reminder per unused invitation, network by network inside its own scope."""
+    sent = 0
+    for network in Network.objects.all():
+        with scope(network=network):
+            sent += invitation_reminders_send(network=network, now=now)
+    return sent

@@ -1,0 +1,236 @@
+"""Invitations: coordinators invite one or thousands, members invite people they know, and
+the invitee follows a personal link to the application form."""
+
+from allauth.account.models import EmailAddress
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_scopes import scope
+
+from members.forms.invitations import InvitationForm, InvitationUploadForm
+from members.models import Invitation, InvitationBatch
+from members.selectors.invitations import (
+    State,
+    batch_counts,
+    invitation_by_token,
+    network_invitation_counts,
+    network_invitations,
+)
+from members.services import invitations as service
+from members.services.invitations import InvitationRefused, Invitee
+from networks.access import Role, network_view
+
+REASONS = {
+    "invalid_email": gettext_lazy("not a valid email address"),
+    "missing_email": gettext_lazy("no email address"),
+    "duplicate_in_file": gettext_lazy("appears earlier in the file"),
+    "too_long": gettext_lazy("name or message too long"),
+    "already_member": gettext_lazy("already a member"),
+    "recently_invited": gettext_lazy("invited in the last 30 days"),
+    "opted_out": gettext_lazy("asked not to be invited"),
+    "hourly_limit": gettext_lazy("You reached the number of invitations allowed in an hour."),
+    "monthly_quota": gettext_lazy("You used all your invitations for this month."),
+    "empty": gettext_lazy("The file is empty."),
+    "too_big": gettext_lazy("The file is larger than 5 MB."),
+    "too_many_rows": gettext_lazy("The file has more than 10,000 rows: split it in parts."),
+    "not_text": gettext_lazy(
+        "This is not a UTF-8 CSV text file: in Excel, save it as “CSV UTF-8”."
+    ),
+    "no_columns": gettext_lazy("No row has an email address in its first column."),
+    "malformed": gettext_lazy("The file cannot be read as CSV: is a quote left open?"),
+}
+
+
+def reason(code: str) -> str:
+    return str(REASONS.get(code, code))
+
+
+# --- Coordinators ----------------------------------------------------------------------------
+@network_view(Role.COORDINATOR)
+def manage_invitations(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service.invitation_send(
+                network=network, inviter=request.user, by_coordinator=True,  # type: ignore[arg-type]
+                invitee=Invitee(**form.cleaned_data),
+            )  # fmt: skip
+        except InvitationRefused as refused:
+            form.add_error(None, _("Not sent: %(reason)s.") % {"reason": reason(refused.reason)})
+        else:
+            messages.success(request, _("Invitation queued."))
+            return redirect("manage_invitations", network_slug=network.slug)
+    state = request.GET.get("state", "")
+    before = request.GET.get("before", "")
+    rows = network_invitations(
+        network=network, state=state, before_id=int(before) if before.isdigit() else None
+    )
+    context = {
+        "network": network,
+        "form": form,
+        "upload": InvitationUploadForm(),
+        "invitations": rows,
+        "counts": network_invitation_counts(network=network),
+        "states": State.choices,
+        "state": state,
+        "next_before": rows[-1].pk if len(rows) == 50 else None,
+        "batches": InvitationBatch.objects.filter(network=network)[:10],
+    }
+    return render(request, "members/manage_invitations.html", context)
+
+
+@require_POST
+@network_view(Role.COORDINATOR)
+def invitation_upload(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    form = InvitationUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("file", [])))
+        return redirect("manage_invitations", network_slug=network.slug)
+    upload = form.cleaned_data["file"]
+    batch = service.invitation_batch_preview(
+        network=network, created_by=request.user,  # type: ignore[arg-type]
+        data=upload.read(), filename=upload.name,
+    )  # fmt: skip
+    return redirect("invitation_batch", network_slug=network.slug, batch_id=batch.pk)
+
+
+@network_view(Role.COORDINATOR)
+def invitation_batch(request: HttpRequest, network_slug: str, batch_id: int) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    batch = get_object_or_404(InvitationBatch, pk=batch_id, network=network)
+    counts = batch_counts(batch=batch)
+    total = sum(counts.values())
+    context = {
+        "network": network,
+        "batch": batch,
+        "total": total,
+        "done": total - counts["queued"],
+        "file_error": reason(batch.counts["file"]) if "file" in batch.counts else "",
+        "problems": [(line, email, reason(code)) for line, email, code in batch.problems],
+        "problem_counts": [(reason(c), n) for c, n in batch.counts.items() if c != "file"],
+        "preview": batch.rows[:50],
+        "counts": counts,
+        "states": State.choices,
+    }
+    template = "members/invitation_batch.html"
+    if request.headers.get("HX-Request"):
+        template = "members/_invitation_batch_progress.html"
+    return render(request, template, context)
+
+
+@require_POST
+@network_view(Role.COORDINATOR)
+def invitation_batch_confirm(request: HttpRequest, network_slug: str, batch_id: int):
+    network = request.network  # type: ignore[attr-defined]
+    batch = get_object_or_404(InvitationBatch, pk=batch_id, network=network)
+    try:
+        count = service.invitation_batch_confirm(batch=batch, confirmed_by=request.user)  # type: ignore[arg-type]
+    except InvitationRefused as refused:
+        messages.error(request, reason(refused.reason))
+    else:
+        if count:
+            messages.success(request, _("%(count)d invitations are being sent.") % {"count": count})
+    return redirect("invitation_batch", network_slug=network.slug, batch_id=batch.pk)
+
+
+@require_POST
+@network_view(Role.COORDINATOR)
+def invitation_revoke(request: HttpRequest, network_slug: str, invitation_id: int):
+    network = request.network  # type: ignore[attr-defined]
+    invitation = get_object_or_404(Invitation, pk=invitation_id, network=network)
+    if service.invitation_revoke(invitation=invitation):
+        messages.success(request, _("Invitation revoked."))
+    else:
+        messages.info(request, _("This invitation was already used or revoked."))
+    return redirect("manage_invitations", network_slug=network.slug)
+
+
+@require_POST
+@network_view(Role.COORDINATOR)
+def invitation_resend(request: HttpRequest, network_slug: str, invitation_id: int):
+    network = request.network  # type: ignore[attr-defined]
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("email_message", "inviter", "network"),
+        pk=invitation_id,
+        network=network,
+    )
+    if service.invitation_resend(invitation=invitation):
+        messages.success(request, _("Invitation sent again."))
+    else:
+        messages.info(request, _("Only a failed, still valid invitation can be sent again."))
+    return redirect("manage_invitations", network_slug=network.slug)
+
+
+# --- Members ---------------------------------------------------------------------------------
+@require_POST
+@network_view(Role.MEMBER)
+def member_invite(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give a valid email address."))
+        return redirect("members:me")
+    try:
+        service.invitation_send(
+            network=network, inviter=request.user, by_coordinator=False,  # type: ignore[arg-type]
+            invitee=Invitee(**form.cleaned_data),
+        )  # fmt: skip
+    except InvitationRefused as refused:
+        messages.error(request, _("Not sent: %(reason)s.") % {"reason": reason(refused.reason)})
+    else:
+        messages.success(
+            request, _("Your invitation to %(network)s is on its way.") % {"network": network.name}
+        )
+    return redirect("members:me")
+
+
+# --- The invitee -----------------------------------------------------------------------------
+@never_cache
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitation_by_token(token=token)
+    if invitation is None:
+        raise Http404
+    usable = service.invitation_is_usable(invitation)
+    if request.method != "POST":
+        if usable:
+            with scope(network=invitation.network):  # the token named its network
+                service.invitation_opened(invitation=invitation)
+        context = {"invitation": invitation, "usable": usable, "token": token}
+        return render(request, "members/invitation_landing.html", context)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return _accept(request, invitation)
+
+
+def _accept(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    verified = set(
+        EmailAddress.objects.filter(user=request.user, verified=True).values_list(
+            "email", flat=True
+        )
+    )
+    network = invitation.network
+    try:
+        with scope(network=network):
+            service.invitation_accept(
+                invitation=invitation,
+                user=request.user,  # type: ignore[arg-type]
+                verified_emails=verified,
+            )
+    except service.WrongAddress:
+        messages.error(
+            request, _("This invitation was sent to another address: log in with that one.")
+        )
+        return redirect(request.path)
+    except service.InvitationUnusable:
+        messages.info(request, _("This invitation was already used or has expired."))
+        return redirect(request.path)
+    apply_url = reverse("apply", kwargs={"network_slug": network.slug})
+    return redirect(f"{apply_url}?invitation={invitation.pk}")
