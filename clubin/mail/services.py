@@ -6,12 +6,14 @@ lease runs out the sweep sends it again, with the same Message-ID so clients can
 """
 
 import hashlib
+import json
 import logging
 import random
 import smtplib
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -27,6 +29,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from clubin.mail.models import EmailOptOut, OutboxEmail
 
@@ -157,7 +160,9 @@ def _outbox_row(email: Email) -> OutboxEmail:
     return row
 
 
-def email_queue_many(emails: Sequence[Email], *, batch_size: int = BATCH_SIZE) -> list[OutboxEmail]:
+def email_queue_many(
+    emails: Sequence[Email], *, batch_size: int = BATCH_SIZE, dispatch: bool = True
+) -> list[OutboxEmail]:
     """Queue many messages in one INSERT, for fan-out paths with a query budget.
 
     Unlike ``outbox_add`` a repeated key is an error here: callers queue facts that happen once
@@ -167,7 +172,7 @@ def email_queue_many(emails: Sequence[Email], *, batch_size: int = BATCH_SIZE) -
     if not rows:
         return []
     created = OutboxEmail.objects.bulk_create(rows, batch_size=2000)
-    ids = [row.pk for row in created if row.pk is not None]
+    ids = [row.pk for row in created if row.pk is not None] if dispatch else []
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
         transaction.on_commit(partial(outbox_dispatch, email_ids=batch), robust=True)
@@ -235,15 +240,38 @@ def outbox_deliver(*, email_ids: Iterable[int]) -> int:
     connection = get_connection(fail_silently=False)
     deadline = time.monotonic() + settings.OUTBOX_BATCH_SECONDS
     sent = 0
+    merge = MailMerge()
     try:
-        for position, email in enumerate(emails):
-            if time.monotonic() > deadline:
-                _release([e.pk for e in emails[position:]])
-                break
-            sent += _deliver_one(connection, email)
+        _open_quietly(connection)  # opened here, so send_messages() reuses it for the batch
+        with _asynchronous_commit():
+            for position, email in enumerate(emails):
+                if time.monotonic() > deadline:
+                    _release([e.pk for e in emails[position:]])
+                    break
+                sent += _deliver_one(connection, email, merge)
     finally:
         _close_quietly(connection)
     return sent
+
+
+@contextmanager
+def _asynchronous_commit():
+    """Mark rows sent without waiting for the WAL flush of each UPDATE (PostgreSQL only).
+
+    A dead worker loses nothing this way (the database has every commit); only a crash of
+    PostgreSQL itself could forget the last fraction of a second of marks, and those messages
+    would be sent once more. Waiting for a disk flush per message would halve throughput.
+    """
+    if db_connection.vendor != "postgresql":
+        yield
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with db_connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def _release(email_ids: list[int]) -> None:
@@ -267,18 +295,51 @@ def _drop_opted_out(emails: list[OutboxEmail]) -> list[OutboxEmail]:
     return [e for e in emails if e.pk not in cancelled]
 
 
-def _message(connection: BaseEmailBackend, email: OutboxEmail) -> EmailMultiAlternatives:
+# Context keys that differ from one recipient to the next in a fan-out (the rest is shared).
+PERSONAL_KEY = "_personal"
+
+
+class MailMerge:
+    """Render a fan-out's template once per shape, then fill in each recipient's values.
+
+    Ten thousand invitations share everything but a name and two links: rendering the
+    templates once with placeholders and substituting strings costs a fraction of rendering
+    ten thousand times. Placeholders are plain letters, so escaping leaves them intact.
+    """
+
+    def __init__(self) -> None:
+        self.cache: dict[str, tuple[str, str, str]] = {}
+
+    def render(self, email: OutboxEmail, context: dict[str, Any]) -> tuple[str, str, str]:
+        personal = [*context.get(PERSONAL_KEY, ()), "optout_url"]
+        # An empty value stays empty, so {% if name %} takes the same branch as for real.
+        blanks = {k: f"clubinmerge{i}x" for i, k in enumerate(personal) if context.get(k)}
+        shape = {**context, **blanks}
+        key = json.dumps([email.template, email.language, shape], sort_keys=True, default=str)
+        if key not in self.cache:
+            self.cache[key] = email_render(
+                template=email.template, context=shape, language=email.language or None
+            )
+        subject, text, html = self.cache[key]
+        for name, blank in blanks.items():
+            value = str(context.get(name) or "")
+            subject, text = subject.replace(blank, value), text.replace(blank, value)
+            html = html.replace(blank, str(escape(value)))
+        return subject, text, html
+
+
+def _message(
+    connection: BaseEmailBackend, email: OutboxEmail, merge: MailMerge | None = None
+) -> EmailMultiAlternatives:
     subject, text, html = email.subject, email.body_text, email.body_html
     headers = {"Message-ID": email.message_id}
-    if email.suppressible:
-        url = optout_url(email=email.to)
+    url = optout_url(email=email.to) if email.suppressible else ""
+    if url:
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     if email.context is not None and not text:
-        context = {**email.context, "optout_url": optout_url(email=email.to)}
-        subject, text, html = email_render(
-            template=email.template, context=context, language=email.language or None
-        )
+        context = {**email.context, "optout_url": url}
+        subject, text, html = (merge or MailMerge()).render(email, context)
     message = EmailMultiAlternatives(
         subject=subject, body=text, from_email=email.from_email, to=[email.to],
         headers=headers, connection=connection,
@@ -288,17 +349,28 @@ def _message(connection: BaseEmailBackend, email: OutboxEmail) -> EmailMultiAlte
     return message
 
 
-def _deliver_one(connection: BaseEmailBackend, email: OutboxEmail) -> int:
-    message = _message(connection, email)
+def _deliver_one(
+    connection: BaseEmailBackend, email: OutboxEmail, merge: MailMerge | None = None
+) -> int:
+    message = _message(connection, email, merge)
     try:
         connection.send_messages([message])
     except (smtplib.SMTPException, OSError) as exc:
         # The connection may be half-closed after an error; start clean for the next message.
         _close_quietly(connection)
         outbox_record_failure(email=email, error=exc)
+        _open_quietly(connection)
         return 0
     outbox_mark_sent(email=email)
     return 1
+
+
+def _open_quietly(connection: BaseEmailBackend) -> None:
+    """Open the batch's connection; if the server is down, each message records why."""
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError):
+        logger.warning("SMTP server unavailable; the batch's messages will be retried")
 
 
 def _close_quietly(connection: BaseEmailBackend) -> None:
@@ -308,16 +380,25 @@ def _close_quietly(connection: BaseEmailBackend) -> None:
         logger.debug("SMTP connection was already gone")
 
 
+# The hot path of fan-out: one plain statement per message, no ORM compilation. Messages that
+# carried a secret (a login link, an invitation token) lose their body and context with it.
+SENT_SQL = (
+    "UPDATE mail_outboxemail SET status = %s, sent_at = %s, lease_until = NULL, last_error = ''"
+    " WHERE id = %s AND status = %s"
+)
+SENT_SCRUBBED_SQL = (
+    "UPDATE mail_outboxemail SET status = %s, sent_at = %s, lease_until = NULL, last_error = '',"
+    " body_text = '', body_html = '', context = NULL WHERE id = %s AND status = %s"
+)
+
+
 def outbox_mark_sent(*, email: OutboxEmail) -> None:
-    changes: dict[str, Any] = {
-        "status": Status.SENT,
-        "sent_at": timezone.now(),
-        "lease_until": None,
-    }
-    changes["last_error"] = ""
-    if email.contains_secret and settings.OUTBOX_SCRUB_SECRETS:
-        changes |= {"body_text": "", "body_html": "", "context": None}
-    OutboxEmail.objects.filter(id=email.pk, status=Status.SENDING).update(**changes)
+    scrub = email.contains_secret and settings.OUTBOX_SCRUB_SECRETS
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            SENT_SCRUBBED_SQL if scrub else SENT_SQL,
+            [Status.SENT, timezone.now(), email.pk, Status.SENDING],
+        )
 
 
 def smtp_error_is_permanent(error: BaseException) -> bool:

@@ -18,7 +18,13 @@ from django.utils import timezone
 from django_scopes import scope
 
 from clubin.mail.models import EmailOptOut, OutboxEmail
-from clubin.mail.services import FANOUT_BATCH_SIZE, Email, email_queue_many, optout_hash
+from clubin.mail.services import (
+    FANOUT_BATCH_SIZE,
+    PERSONAL_KEY,
+    Email,
+    email_queue_many,
+    optout_hash,
+)
 from members.models import Invitation, InvitationBatch, MembershipApplication, User
 from members.services.invitation_csv import CsvReport, invitation_csv_parse
 from networks.models import Membership, Network
@@ -110,6 +116,8 @@ def _email(invitation: Invitation, token: str, *, template: str, key: str) -> Em
         "accept_url": _accept_url(token),
         "expires_on": timezone.localdate(invitation.expires_at).isoformat(),
         "by_coordinator": invitation.by_coordinator,
+        # What changes per recipient; the worker renders the rest once per batch.
+        PERSONAL_KEY: ["invitee_name", "accept_url"],
     }
     return Email(
         template, invitation.email, context, key, network.pk, language=network.language,
@@ -134,15 +142,16 @@ def _create(
                 expires_at=_expiry(now),
             )
         )  # fmt: skip
-    Invitation.objects.bulk_create(invitations, batch_size=2000)
+    # The emails first, keyed by the token's hash, so each invitation is inserted once, already
+    # pointing at its email: no second pass over ten thousand rows.
     emails = [
-        _email(inv, token, template="invitation", key=f"invitation:{inv.pk}")
+        _email(inv, token, template="invitation", key=f"invitation:{inv.token_hash[:40]}")
         for inv, token in zip(invitations, tokens, strict=True)
     ]
     queued = email_queue_many(emails, batch_size=FANOUT_BATCH_SIZE)
     for invitation, row in zip(invitations, queued, strict=True):
         invitation.email_message = row
-    Invitation.objects.bulk_update(invitations, ["email_message"], batch_size=2000)
+    Invitation.objects.bulk_create(invitations, batch_size=2000)
     return invitations
 
 
@@ -268,19 +277,10 @@ def invitation_resend(*, invitation: Invitation) -> bool:
         return False
     token, hashed = _new_token()
     with transaction.atomic():
-        attempt = OutboxEmail.objects.filter(
-            idempotency_key__startswith=f"invitation:{invitation.pk}"
-        ).count()
-        [row] = email_queue_many(
-            [
-                _email(
-                    invitation,
-                    token,
-                    template="invitation",
-                    key=f"invitation:{invitation.pk}:{attempt}",
-                )
-            ]
-        )
+        prefix = f"invitation-resend:{invitation.pk}:"
+        attempt = OutboxEmail.objects.filter(idempotency_key__startswith=prefix).count()
+        email = _email(invitation, token, template="invitation", key=f"{prefix}{attempt}")
+        [row] = email_queue_many([email])
         Invitation.objects.filter(pk=invitation.pk).update(token_hash=hashed, email_message=row)
     return True
 

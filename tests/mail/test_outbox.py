@@ -256,3 +256,30 @@ def test_it_shows_the_development_outbox_only_in_debug(client, settings):
     settings.DEBUG = True
     assert b"Ciao" in client.get("/dev/mail/").content
     assert b"Testo" in client.get(f"/dev/mail/{email.pk}/").content
+
+
+@pytest.mark.django_db
+def test_it_merges_personal_values_exactly_as_a_full_render_would():
+    shared = {
+        "network_name": "FlorenceIN", "inviter_name": "Alice", "message": "Vieni <presto>",
+        "expires_on": "2026-12-31", "by_coordinator": True,
+        "_personal": ["invitee_name", "accept_url"],
+    }  # fmt: skip
+    merge = services.MailMerge()
+    people = [
+        ("Anna <b>Rossi</b>", "https://x/invite/AAA/"),
+        ("", "https://x/invite/BBB/"),
+        ("Bruno", "https://x/invite/C&D/"),
+    ]
+    for name, url in people:
+        context = {
+            **shared,
+            "invitee_name": name,
+            "accept_url": url,
+            "optout_url": "https://x/u/1/",
+        }
+        row = OutboxEmail(template="invitation", language="it", context=context)
+        assert merge.render(row, context) == services.email_render(
+            template="invitation", context=context, language="it"
+        )
+    assert len(merge.cache) == 2  # one render per shape (with and without a name), not per person
