@@ -9,7 +9,18 @@ from clubin.mail.services import outbox_add
 SECRET_TEMPLATES = ("email_confirmation", "password_reset_key", "login_code")
 
 
+# Set by an invitation's landing page: after signing up (and verifying) or logging in, the
+# invitee comes back to the invitation instead of landing on their empty account page.
+INVITATION_NEXT = "invitation_next"
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request) -> str:
+        next_path = request.session.pop(INVITATION_NEXT, None)
+        if next_path and next_path.startswith("/invite/"):
+            return next_path
+        return super().get_login_redirect_url(request)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         message = self.render_mail(template_prefix, email, context)
         html = next(

@@ -157,7 +157,10 @@ class QuestionForm(forms.ModelForm):
 class IntakeSettingsForm(forms.ModelForm):
     class Meta:
         model = Network
-        fields = ["intake_open", "membership_cap", "one_per_sector", "card_prefix"]
+        fields = [
+            "intake_open", "membership_cap", "one_per_sector", "card_prefix", "language",
+            "member_invite_quota", "invitation_reminder_days",
+        ]  # fmt: skip
 
 
 class AlertsForm(forms.ModelForm):

@@ -7,7 +7,10 @@ from members.services.applications import waitlist_promote
 from networks.models import Membership, Network
 
 QUESTION_FIELDS = ("label", "help_text", "kind", "choices", "required", "position", "active")
-INTAKE_FIELDS = ("intake_open", "membership_cap", "one_per_sector", "card_prefix")
+INTAKE_FIELDS = (
+    "intake_open", "membership_cap", "one_per_sector", "card_prefix", "language",
+    "member_invite_quota", "invitation_reminder_days",
+)  # fmt: skip
 
 
 def question_save(

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
+from members.adapters import INVITATION_NEXT
 from members.forms.invitations import InvitationForm, InvitationUploadForm
 from members.models import Invitation, InvitationBatch
 from members.selectors.invitations import (
@@ -203,6 +204,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         if usable:
             with scope(network=invitation.network):  # the token named its network
                 service.invitation_opened(invitation=invitation)
+            request.session[INVITATION_NEXT] = request.path
         context = {"invitation": invitation, "usable": usable, "token": token}
         return render(request, "members/invitation_landing.html", context)
     if not request.user.is_authenticated:

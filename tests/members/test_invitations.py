@@ -22,7 +22,7 @@ from members.services.invitations import (
     invitation_reminders_send_all,
     invitation_send,
 )
-from tests.conftest import make_user
+from tests.conftest import PASSWORD, make_user
 
 MANAGE = "/florence/manage/invitations/"
 UPLOAD = "/florence/manage/invitations/upload/"
@@ -485,3 +485,38 @@ def test_it_keeps_the_outbox_settings_inside_the_visibility_timeout(settings):
     assert outbox_send.time_limit and outbox_send.time_limit < timeout
     assert app.conf.worker_prefetch_multiplier == 1
     assert outbox_send.acks_late and outbox_send.reject_on_worker_lost
+
+
+@pytest.mark.django_db
+def test_it_brings_the_invitee_back_after_logging_in(client, personas, sent):
+    _invitation, link = sent
+    make_user("giovanna@example.com")
+    client.get(link)
+    response = client.post(
+        reverse("account_login"), {"login": "giovanna@example.com", "password": PASSWORD}
+    )
+    assert response["Location"] == link
+
+
+@pytest.mark.django_db
+def test_it_confirms_a_batch_while_the_broker_is_down(
+    client, personas, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from clubin.mail.tasks import outbox_send
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(outbox_send, "apply_async", broker_down)
+    client.force_login(personas.alice)
+    response = _upload(client, b"a@example.com,A\nb@example.com,B\n")
+    batch_url = response["Location"]
+    batch = client.get(batch_url).context["batch"]
+    confirm = reverse(
+        "invitation_batch_confirm", kwargs={"network_slug": "florence", "batch_id": batch.pk}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(confirm).status_code == 302
+    assert OutboxEmail.objects.filter(status="queued").count() == 2  # the sweep sends them later

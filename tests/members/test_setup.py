@@ -11,6 +11,7 @@ from networks.models import Membership
 from tests.members.factories import applicant, application
 
 QUESTIONS = "/florence/manage/questions/"
+INTAKE = {"language": "it", "member_invite_quota": 10, "invitation_reminder_days": 7}
 SETTINGS = "/florence/manage/settings/"
 
 
@@ -70,7 +71,7 @@ def test_it_checks_network(client, personas):
 def test_it_checks_role(client, personas):
     client.force_login(personas.bob)
     assert client.get(QUESTIONS).status_code == 403
-    assert client.post(SETTINGS, {"form": "intake", "intake_open": ""}).status_code == 403
+    assert client.post(SETTINGS, {**INTAKE, "form": "intake", "intake_open": ""}).status_code == 403
     personas.florence.refresh_from_db()
     assert personas.florence.intake_open
 
@@ -80,7 +81,13 @@ def test_it_closes_intake_and_caps_membership(client, personas):
     client.force_login(personas.alice)
     client.post(
         SETTINGS,
-        {"form": "intake", "membership_cap": "150", "one_per_sector": "on", "card_prefix": "fi"},
+        {
+            **INTAKE,
+            "form": "intake",
+            "membership_cap": "150",
+            "one_per_sector": "on",
+            "card_prefix": "fi",
+        },
     )
     personas.florence.refresh_from_db()
     assert (personas.florence.intake_open, personas.florence.membership_cap) == (False, 150)
@@ -101,7 +108,7 @@ def test_it_admits_the_waitlist_in_order_when_the_cap_rises(client, personas):
         waitlisted_at=timezone.now() - timedelta(days=3),
     )
     client.force_login(personas.alice)
-    client.post(SETTINGS, {"form": "intake", "intake_open": "on", "membership_cap": "3"})
+    client.post(SETTINGS, {**INTAKE, "form": "intake", "intake_open": "on", "membership_cap": "3"})
     with scopes_disabled():
         statuses = dict(MembershipApplication.objects.values_list("pk", "status"))
     assert statuses == {first.pk: "approved", later.pk: "waitlisted"}
