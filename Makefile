@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format messages bench clean
+.PHONY: run test lint format messages bench bench-invitations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ bench: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py bench_approve --count 1000
 	$(BIN)/python manage.py bench_approve --count 10000
+
+# Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL); starts Redis if it is not answering.
+bench-invitations: $(VENV)/.installed-test
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python manage.py bench_invitations --count 10000 --concurrency 4
 
 # Needs GNU gettext; the compiled catalogues are committed so `make run` does not.
 messages: $(VENV)/.installed-test
