@@ -54,17 +54,6 @@ def _next_card_number(network: Network) -> int:
     return (highest or 0) + 1
 
 
-def membership_create(
-    *, network: Network, user: Any, role: str = Membership.Role.MEMBER
-) -> Membership:
-    """A new card-holding membership with the next card number of the network."""
-    with transaction.atomic():
-        network_lock(network=network)
-        return Membership.objects.create(
-            network=network, user=user, role=role, card_number=_next_card_number(network)
-        )
-
-
 def coordinator_appoint(*, network: Network, user: Any, appointed_by: Any) -> Membership:
     """Make someone a coordinator (and a card-holding member if they were not) and tell them."""
     with transaction.atomic():

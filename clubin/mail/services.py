@@ -478,7 +478,3 @@ def optout_hash_from_token(token: str) -> str | None:
 def optout_add(*, email_hash: str, source: str = "link") -> None:
     """Record an opt-out; a second one for the same address changes nothing."""
     EmailOptOut.objects.get_or_create(email_hash=email_hash, defaults={"source": source})
-
-
-def optout_exists(*, email: str) -> bool:
-    return EmailOptOut.objects.filter(email_hash=optout_hash(email)).exists()

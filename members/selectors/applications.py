@@ -168,10 +168,6 @@ def pending_applicants(
     return list(rows[:PAGE_SIZE])
 
 
-def profile_of(user: User) -> Profile | None:
-    return Profile.objects.filter(user=user).first()
-
-
 @dataclass(frozen=True)
 class ApplicantState:
     verified: bool

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Now
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from members.models import Invitation, InvitationBatch, MembershipApplication
@@ -84,11 +83,6 @@ def member_invitations(*, user: Any) -> list[Invitation]:
             .select_related("network")
             .order_by("-id")[:100]
         )
-
-
-def invitations_used_this_month(*, network: Network, user: Any) -> int:
-    start = timezone.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    return Invitation.objects.filter(network=network, inviter=user, created_at__gte=start).count()
 
 
 def invitation_for_apply(*, network: Network, user: Any, invitation_id: int) -> Invitation | None:
