@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_scopes import scope
@@ -138,7 +138,12 @@ def invitation_batch_confirm(request: HttpRequest, network_slug: str, batch_id: 
         messages.error(request, reason(refused.reason))
     else:
         if count:
-            messages.success(request, _("%(count)d invitations are being sent.") % {"count": count})
+            text = ngettext(
+                "%(count)d invitation is being sent.",
+                "%(count)d invitations are being sent.",
+                count,
+            )
+            messages.success(request, text % {"count": count})
     return redirect("invitation_batch", network_slug=network.slug, batch_id=batch.pk)
 
 
