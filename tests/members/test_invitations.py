@@ -22,7 +22,7 @@ from members.services.invitations import (
     invitation_reminders_send_all,
     invitation_send,
 )
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, REQUEST_OVERHEAD, make_user
 
 MANAGE = "/florence/manage/invitations/"
 UPLOAD = "/florence/manage/invitations/upload/"
@@ -525,3 +525,27 @@ def test_it_confirms_a_batch_while_the_broker_is_down(
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(confirm).status_code == 302
     assert OutboxEmail.objects.filter(status="queued").count() == 2  # the sweep sends them later
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [3, 60])
+def test_it_keeps_the_invitation_pages_flat(client, personas, size, django_assert_max_num_queries):
+    from members.services.invitations import _create
+
+    with scope(network=personas.florence):
+        invitations = _create(
+            network=personas.florence, inviter=personas.alice, by_coordinator=True,
+            invitees=[Invitee(f"p{n}@example.com", f"P {n}") for n in range(size)],
+            batch=InvitationBatch.objects.create(network=personas.florence, status="confirmed"),
+        )  # fmt: skip
+    batch_url = reverse(
+        "invitation_batch",
+        kwargs={"network_slug": "florence", "batch_id": invitations[0].batch_id},
+    )
+    client.force_login(personas.alice)
+    # the list, its counts by state, the recent files
+    with django_assert_max_num_queries(REQUEST_OVERHEAD + 3):
+        assert client.get(MANAGE).status_code == 200
+    # the batch, its counts by state
+    with django_assert_max_num_queries(REQUEST_OVERHEAD + 2):
+        assert client.get(batch_url).status_code == 200

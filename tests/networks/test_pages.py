@@ -214,3 +214,29 @@ def test_it_lets_staff_use_the_admin_across_networks(client, personas):
     assert client.get("/admin/networks/membership/").status_code == 200
     assert client.get(f"/admin/networks/network/{personas.florence.pk}/change/").status_code == 200
     make_user("x@example.com")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [2, 30])
+def test_it_keeps_my_page_flat_across_networks(
+    client, personas, size, django_assert_max_num_queries
+):
+    for n in range(size):
+        network = Network.objects.create(slug=f"rete{n}", name=f"Rete {n}", region="R", city="C")
+        with scopes_disabled():
+            Membership.objects.create(network=network, user=personas.bob, card_number=1)
+    client.force_login(personas.bob)
+    # session, user, memberships, cards, applications, sent invitations, menu
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("members:me"))
+    assert len(response.context["memberships"]) == size + 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [2, 30])
+def test_it_keeps_the_federation_list_flat(client, personas, size, django_assert_max_num_queries):
+    for n in range(size):
+        Network.objects.create(slug=f"rete{n}", name=f"Rete {n}", region="R", city="C")
+    client.force_login(personas.fiona)
+    with django_assert_max_num_queries(4):  # session, user, menu, networks with counts
+        assert client.get(reverse("federation_home")).status_code == 200
