@@ -306,9 +306,9 @@ class InvitationBatch(models.Model):
     filename = models.CharField(max_length=200, blank=True)
     # The rows that passed every check, waiting for the coordinator's confirmation.
     rows = models.JSONField(default=list, blank=True)
-    # [line, email, problem] for every refused row, and counts by problem.
+    # [line, email, problem] for every refused row; a file refused as a whole says why here.
     problems = models.JSONField(default=list, blank=True)
-    counts = models.JSONField(default=dict, blank=True)
+    file_error = models.CharField(max_length=20, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     objects: models.Manager["InvitationBatch"] = ScopedManager(network="network")

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('filename', models.CharField(blank=True, max_length=200)),
                 ('rows', models.JSONField(blank=True, default=list)),
                 ('problems', models.JSONField(blank=True, default=list)),
-                ('counts', models.JSONField(blank=True, default=dict)),
+                ('file_error', models.CharField(blank=True, max_length=20)),
                 ('confirmed_at', models.DateTimeField(blank=True, null=True)),
                 ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('network', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='networks.network')),

@@ -6,7 +6,6 @@ address, expires, and is consumed by one conditional UPDATE, so two clicks give 
 
 import hashlib
 import secrets
-from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -186,12 +185,9 @@ def invitation_batch_preview(
         else:
             rows.append([row.email, row.name, row.message])
     problems.sort()
-    counts: dict[str, Any] = dict(Counter(code for _line, _email, code in problems))
-    if report.error:
-        counts["file"] = report.error
     return InvitationBatch.objects.create(
         network=network, created_by=created_by, filename=filename[:200], rows=rows,
-        problems=problems, counts=counts,
+        problems=problems, file_error=report.error,
     )  # fmt: skip
 
 

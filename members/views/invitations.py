@@ -1,6 +1,8 @@
 """Invitations: coordinators invite one or thousands, members invite people they know, and
 the invitee follows a personal link to the application form."""
 
+from collections import Counter
+
 from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -114,9 +116,11 @@ def invitation_batch(request: HttpRequest, network_slug: str, batch_id: int) -> 
         "batch": batch,
         "total": total,
         "done": total - counts["queued"],
-        "file_error": reason(batch.counts["file"]) if "file" in batch.counts else "",
+        "file_error": reason(batch.file_error) if batch.file_error else "",
         "problems": [(line, email, reason(code)) for line, email, code in batch.problems],
-        "problem_counts": [(reason(c), n) for c, n in batch.counts.items() if c != "file"],
+        "problem_counts": [
+            (reason(code), n) for code, n in Counter(p[2] for p in batch.problems).items()
+        ],
         "preview": batch.rows[:50],
         "counts": counts,
         "states": State.choices,
