@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "clubin.mail",
     "networks",
     "members",
+    "events",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +237,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "clubin.mail.tasks.outbox_sweep", "schedule": 60.0},
+    # Every 15 minutes, so "24 hours before" is never more than a quarter of an hour late.
+    "events-reminders": {"task": "events.tasks.event_reminders_send", "schedule": 15 * 60.0},
     "applications-daily-digest": {
         "task": "members.tasks.applications_digest_send",
         "schedule": crontab(hour=7, minute=30),

@@ -3,6 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from clubin import views as site_views
+from events.urls import me_urlpatterns as event_me_urlpatterns
+from events.urls import network_urlpatterns as event_network_urlpatterns
+from events.views import public as event_views
 from members.urls import card_urlpatterns, invite_urlpatterns
 from members.urls import network_urlpatterns as member_network_urlpatterns
 from networks import views as network_views
@@ -13,11 +16,12 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 admin.site.site_header = "ClubIN"
 
 urlpatterns = [
-    path("", network_views.federation_home, name="home"),
+    path("", event_views.home, name="home"),
     path("healthz", site_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("me/", include(event_me_urlpatterns)),
     path("me/", include("members.urls")),
     path("federation/", include(federation_urlpatterns)),
     path("card/", include(card_urlpatterns)),
@@ -25,5 +29,8 @@ urlpatterns = [
     path("privacy/", network_views.privacy_notice, name="privacy"),
     path("", include("clubin.mail.urls")),
     # Last, so every fixed top-level path above wins over a network slug.
-    path("<slug:network_slug>/", include(network_urlpatterns + member_network_urlpatterns)),
+    path(
+        "<slug:network_slug>/",
+        include(network_urlpatterns + member_network_urlpatterns + event_network_urlpatterns),
+    ),
 ]

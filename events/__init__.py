@@ -1,1 +1,1 @@
-"""Events, registrations and check-in: they arrive with the events issue."""
+"""Events: meetings a network publishes, registrations within capacity, tickets and check-in."""

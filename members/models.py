@@ -112,6 +112,9 @@ class Profile(models.Model):
     show_email = models.BooleanField(_("show my email"), default=False)
     show_phone = models.BooleanField(_("show my phone"), default=False)
     show_linkedin = models.BooleanField(_("show my LinkedIn profile"), default=True)
+    # Consent to event announcements, with when it was given: no consent, no announcement.
+    event_news = models.BooleanField(_("email me about new events"), default=False)
+    event_news_at = models.DateTimeField(null=True, blank=True, editable=False)
     # One lower-cased text for the directory search (a trigram index on PostgreSQL).
     search_text = models.TextField(blank=True, editable=False)
 

@@ -19,10 +19,6 @@ from networks.selectors import (
 )
 
 
-def federation_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "networks/home.html", {"networks": federation_network_list()})
-
-
 @network_view(Role.PUBLIC)
 def network_detail(request: HttpRequest, network_slug: str) -> HttpResponse:
     network = request.network  # type: ignore[attr-defined]

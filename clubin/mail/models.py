@@ -34,6 +34,8 @@ class OutboxEmail(models.Model):
     language = models.CharField(max_length=8, blank=True)
     # Marketing-like mail (invitations): checked against opt-outs when sent, not when queued.
     suppressible = models.BooleanField(default=False)
+    # Files sent with the message (a ticket's .ics and QR code): name, MIME type, base64 data.
+    attachments = models.JSONField(default=list, blank=True)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)

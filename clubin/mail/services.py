@@ -5,6 +5,7 @@ server accepted a message but before the row is marked sent leaves the row "send
 lease runs out the sweep sends it again, with the same Message-ID so clients can fold the two.
 """
 
+import base64
 import hashlib
 import json
 import logging
@@ -65,6 +66,17 @@ def email_render(
     return " ".join(subject.split()), text, html
 
 
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    mimetype: str
+    content: bytes
+
+    def as_json(self) -> dict[str, str]:
+        data = base64.b64encode(self.content).decode("ascii")
+        return {"filename": self.filename, "mimetype": self.mimetype, "data": data}
+
+
 def email_queue(
     *,
     template: str,
@@ -74,6 +86,7 @@ def email_queue(
     network_id: int | None = None,
     contains_secret: bool = False,
     language: str | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxEmail:
     subject, text, html = email_render(template=template, context=context, language=language)
     return outbox_add(
@@ -85,6 +98,7 @@ def email_queue(
         idempotency_key=idempotency_key,
         network_id=network_id,
         contains_secret=contains_secret,
+        attachments=attachments,
     )
 
 
@@ -98,6 +112,7 @@ def outbox_add(
     idempotency_key: str | None = None,
     network_id: int | None = None,
     contains_secret: bool = False,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxEmail:
     """Store one message in the caller's transaction; Celery gets its id once that commits.
 
@@ -116,6 +131,7 @@ def outbox_add(
                 "body_html": body_html,
                 "network_id": network_id,
                 "contains_secret": contains_secret,
+                "attachments": [attachment.as_json() for attachment in attachments],
             },
         )
     if created:
@@ -141,6 +157,7 @@ class Email:
     render_later: bool = False
     suppressible: bool = False
     secret: bool = False
+    attachments: tuple[Attachment, ...] = ()
 
 
 def _outbox_row(email: Email) -> OutboxEmail:
@@ -149,6 +166,7 @@ def _outbox_row(email: Email) -> OutboxEmail:
         network_id=email.network_id, from_email=settings.DEFAULT_FROM_EMAIL,
         suppressible=email.suppressible, contains_secret=email.secret,
         language=email.language or "",
+        attachments=[attachment.as_json() for attachment in email.attachments],
     )  # fmt: skip
     if email.render_later:
         row.context = dict(email.context)
@@ -346,6 +364,9 @@ def _message(
     )  # fmt: skip
     if html:
         message.attach_alternative(html, "text/html")
+    for attachment in email.attachments or ():
+        content = base64.b64decode(attachment["data"])
+        message.attach(attachment["filename"], content, attachment["mimetype"])
     return message
 
 
@@ -388,7 +409,8 @@ SENT_SQL = (
 )
 SENT_SCRUBBED_SQL = (
     "UPDATE mail_outboxemail SET status = %s, sent_at = %s, lease_until = NULL, last_error = '',"
-    " body_text = '', body_html = '', context = NULL WHERE id = %s AND status = %s"
+    " body_text = '', body_html = '', context = NULL, attachments = '[]'"
+    " WHERE id = %s AND status = %s"
 )
 
 
@@ -478,3 +500,8 @@ def optout_hash_from_token(token: str) -> str | None:
 def optout_add(*, email_hash: str, source: str = "link") -> None:
     """Record an opt-out; a second one for the same address changes nothing."""
     EmailOptOut.objects.get_or_create(email_hash=email_hash, defaults={"source": source})
+
+
+def optout_remove(*, email: str) -> None:
+    """The person asked for this mail again (from their own settings, signed in)."""
+    EmailOptOut.objects.filter(email_hash=optout_hash(email)).delete()

@@ -33,7 +33,7 @@ class ProfileForm(forms.ModelForm):
         model = Profile
         fields = [
             "company", "job_title", "sector", "city", "linkedin_url", "phone", "bio", "offers",
-            "needs", "visibility", "show_email", "show_phone", "show_linkedin",
+            "needs", "visibility", "show_email", "show_phone", "show_linkedin", "event_news",
         ]  # fmt: skip
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),

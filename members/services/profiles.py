@@ -2,12 +2,15 @@
 
 from typing import Any
 
+from django.utils import timezone
+
+from clubin.mail.services import optout_remove
 from members.models import Profile, User
 
 USER_FIELDS = ("first_name", "last_name")
 PROFILE_FIELDS = (
     "company", "job_title", "sector", "city", "linkedin_url", "phone", "bio", "offers", "needs",
-    "visibility", "show_email", "show_phone", "show_linkedin",
+    "visibility", "show_email", "show_phone", "show_linkedin", "event_news",
 )  # fmt: skip
 
 
@@ -25,6 +28,7 @@ def profile_update(*, user: User, current: Profile | None = None, **fields: Any)
             setattr(user, name, value)
         user.save(update_fields=list(user_changes))
     profile = current or Profile.objects.filter(user=user).first() or Profile(user=user)
+    _record_event_news_consent(profile, user, fields.get("event_news"))
     for name, value in fields.items():
         if name in PROFILE_FIELDS:
             setattr(profile, name, value)
@@ -38,6 +42,15 @@ def profile_update(*, user: User, current: Profile | None = None, **fields: Any)
         [profile],
         update_conflicts=True,
         unique_fields=["user"],
-        update_fields=[*PROFILE_FIELDS, "search_text"],
+        update_fields=[*PROFILE_FIELDS, "search_text", "event_news_at"],
     )
     return profile
+
+
+def _record_event_news_consent(profile: Profile, user: User, wanted: bool | None) -> None:
+    """Consent is recorded with its time; giving it again lifts an earlier one-click opt-out."""
+    if wanted is None or wanted == profile.event_news:
+        return
+    profile.event_news_at = timezone.now()
+    if wanted:
+        optout_remove(email=user.email)

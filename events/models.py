@@ -1,0 +1,191 @@
+"""Events and registrations.
+
+An event belongs to the network that organises it and is shown by every host (the organiser
+and any co-host networks), so it is scoped through ``hosts``: inside FlorenceIN's scope the
+events are those FlorenceIN organises or co-hosts. ``confirmed_count`` is the number of
+confirmed registrations, kept under a row lock and backed by a check constraint, so capacity
+holds under any concurrency.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_scopes import ScopedManager
+
+from networks.models import Network
+
+
+class Event(models.Model):
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("everyone (public)")
+        NETWORK = "network", _("members of the organising networks")
+        FEDERATION = "federation", _("members of any network of the federation")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("event status", "draft")
+        PUBLISHED = "published", pgettext_lazy("event status", "published")
+        CANCELLED = "cancelled", pgettext_lazy("event status", "cancelled")
+
+    network = models.ForeignKey(
+        Network, on_delete=models.PROTECT, related_name="events", verbose_name=_("organiser")
+    )
+    # The organiser and its co-hosts: each shows the event on its own calendar.
+    hosts = models.ManyToManyField(Network, related_name="hosted_events")
+    title = models.CharField(_("title"), max_length=150)
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    venue = models.CharField(_("venue"), max_length=150)
+    address = models.CharField(_("address"), max_length=250, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+    )
+    registration_opens_at = models.DateTimeField(
+        _("registration opens"), null=True, blank=True, help_text=_("Empty: when published.")
+    )
+    registration_closes_at = models.DateTimeField(
+        _("registration closes"), null=True, blank=True, help_text=_("Empty: when it starts.")
+    )
+    visibility = models.CharField(
+        _("who may see it and register"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.NETWORK,
+    )
+    guests_allowed = models.BooleanField(
+        _("people without an account may register"),
+        default=True,
+        help_text=_("Public events only; they confirm their place through an emailed link."),
+    )
+    guests_per_member = models.PositiveSmallIntegerField(
+        _("guests each member may bring"), default=0
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    confirmed_count = models.PositiveIntegerField(default=0, editable=False)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminders_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    followup_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects: models.Manager["Event"] = ScopedManager(network="hosts")
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(confirmed_count__lte=F("capacity")),
+                name="event_within_capacity",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "starts_at"], name="event_status_start_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def places_left(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.confirmed_count, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.capacity is not None and self.confirmed_count >= self.capacity
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at <= timezone.now()
+
+    def registration_is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        if self.status != self.Status.PUBLISHED:
+            return False
+        opens = self.registration_opens_at
+        closes = self.registration_closes_at or self.starts_at
+        return (opens is None or opens <= now) and now < closes
+
+
+ACTIVE_STATUSES = ("pending", "confirmed", "waitlisted")
+
+
+class Registration(models.Model):
+    """One place (or a claim on one): a member, a guest, a member's guest, or a walk-in."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for email confirmation")
+        CONFIRMED = "confirmed", _("confirmed")
+        WAITLISTED = "waitlisted", _("on the waitlist")
+        CANCELLED = "cancelled", _("cancelled")
+        WALK_IN = "walk_in", _("walk-in")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="event_registrations",
+    )
+    # A member's guest rides on the member's registration and is cancelled with it.
+    brought_by = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="guests"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email"), blank=True)
+    company = models.CharField(_("company"), max_length=120, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    ticket_code = models.CharField(max_length=24, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects: models.Manager["Registration"] = ScopedManager(network="event__hosts")
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user"],
+                condition=Q(status__in=ACTIVE_STATUSES, user__isnull=False),
+                name="registration_one_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "email"],
+                condition=Q(status__in=ACTIVE_STATUSES, user__isnull=True, brought_by__isnull=True)
+                & ~Q(email=""),
+                name="registration_one_per_guest_email",
+            ),
+        ]
+        indexes = [
+            # The waitlist in order, the door list, the counts: all per event and status.
+            models.Index(fields=["event", "status", "created_at"], name="registration_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.event_id} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES

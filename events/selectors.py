@@ -1,0 +1,289 @@
+"""Reads for events: what a viewer may see, lists, the door's counts, and cross-network views.
+
+Visibility has one rule, applied in SQL for lists and in Python for a single event: drafts
+are for the organising networks' coordinators; public events are for everyone; "network"
+events for active members of a host network; "federation" events for active members of any
+network. Whoever may not see an event gets the same 404 as for one that does not exist.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from events.models import ACTIVE_STATUSES, Event, Registration
+from networks.models import Membership, Network
+
+Visibility = Event.Visibility
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: their active networks, and whether they run the network in the URL."""
+
+    user: Any
+    network_ids: frozenset[int]
+    coordinator: bool = False
+
+    @property
+    def is_member_anywhere(self) -> bool:
+        return bool(self.network_ids)
+
+
+def viewer_for(*, user: Any, network: Network, membership: Membership | None) -> Viewer:
+    """One query at most: a member of this network needs none to be known as a member."""
+    if not user.is_authenticated:
+        return Viewer(user, frozenset())
+    if membership is not None and membership.status == Membership.Status.ACTIVE:
+        return Viewer(user, frozenset({network.pk}), membership.is_coordinator)
+    return Viewer(user, user_network_ids(user=user))
+
+
+def email_verified(*, user: Any) -> bool:
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
+def user_network_ids(*, user: Any) -> frozenset[int]:
+    """The networks where this person is an active member, across the federation."""
+    with scopes_disabled():
+        ids = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values_list(
+            "network_id", flat=True
+        )
+        return frozenset(ids)
+
+
+def _visible(viewer: Viewer, network: Network) -> Q:
+    if viewer.coordinator:
+        return Q()
+    shown = Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    allowed = Q(visibility=Visibility.PUBLIC)
+    if viewer.is_member_anywhere:
+        allowed |= Q(visibility=Visibility.FEDERATION)
+    if network.pk in viewer.network_ids:
+        # Inside this network's scope every event is hosted by it: a member sees them all.
+        allowed |= Q(visibility=Visibility.NETWORK)
+    return shown & allowed
+
+
+def event_is_visible(*, event: Event, viewer: Viewer, network: Network) -> bool:
+    """``network`` is the one in the URL, a host of the event (the scope guarantees it)."""
+    if viewer.coordinator:
+        return True
+    if event.status == Event.Status.DRAFT:
+        return False
+    if event.visibility == Visibility.PUBLIC:
+        return True
+    if event.visibility == Visibility.FEDERATION:
+        return viewer.is_member_anywhere
+    if network.pk in viewer.network_ids:
+        return True
+    # A member of a co-host, reading the event under another host's address: one more query.
+    return bool(viewer.network_ids) and event.hosts.filter(pk__in=viewer.network_ids).exists()
+
+
+def event_for_viewer(
+    *, event_id: int, viewer: Viewer, network: Network, with_hosts: bool = False
+) -> Event | None:
+    """The event, or None when it does not exist here or is not for this viewer."""
+    events = Event.objects.select_related("network").filter(pk=event_id)
+    if with_hosts:
+        events = events.prefetch_related("hosts")
+    event = events.first()
+    if event is None or not event_is_visible(event=event, viewer=viewer, network=network):
+        return None
+    return event
+
+
+def may_register(*, event: Event, viewer: Viewer) -> bool:
+    """Members register to what they see; people without a membership only to public events
+    open to guests."""
+    if not (viewer.user.is_authenticated and event.registration_is_open()):
+        return False
+    if viewer.is_member_anywhere:
+        return True
+    return event.visibility == Visibility.PUBLIC and event.guests_allowed
+
+
+def event_list(*, network: Network, viewer: Viewer, past_limit: int = 20) -> dict[str, list]:
+    """Upcoming events (soonest first) and recent past ones, each with its organiser and hosts."""
+    now = timezone.now()
+    visible = (
+        Event.objects.filter(_visible(viewer, network))
+        .select_related("network")
+        .prefetch_related("hosts")
+    )
+    return {
+        "upcoming": list(visible.filter(ends_at__gt=now).order_by("starts_at", "id")),
+        "past": list(visible.filter(ends_at__lte=now).order_by("-starts_at", "-id")[:past_limit]),
+    }
+
+
+def viewer_registration(*, event: Event, user: Any) -> Registration | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Registration.objects.filter(event=event, user=user, status__in=ACTIVE_STATUSES)
+        .prefetch_related("guests")
+        .first()
+    )
+
+
+def waitlist_position(*, registration: Registration) -> int:
+    ahead = Registration.objects.filter(
+        Q(created_at__lt=registration.created_at)
+        | Q(created_at=registration.created_at, pk__lt=registration.pk),
+        event_id=registration.event_id,
+        status=Registration.Status.WAITLISTED,
+    )
+    return ahead.count() + 1
+
+
+def network_feed_events(*, network: Network) -> QuerySet[Event]:
+    """The public calendar feed: public events of the last 90 days and all upcoming ones."""
+    since = timezone.now() - timedelta(days=90)
+    return (
+        Event.objects.filter(
+            visibility=Visibility.PUBLIC,
+            status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED],
+            ends_at__gte=since,
+        )
+        .select_related("network")
+        .order_by("starts_at")
+    )
+
+
+def upcoming_public_events(*, limit: int = 12) -> list[Event]:
+    """The federation home: the next public events of every network."""
+    with scopes_disabled():
+        return list(
+            Event.objects.filter(
+                visibility=Visibility.PUBLIC,
+                status=Event.Status.PUBLISHED,
+                ends_at__gt=timezone.now(),
+            )
+            .select_related("network")
+            .order_by("starts_at", "id")[:limit]
+        )
+
+
+def my_registrations(*, user: Any) -> dict[str, list[Registration]]:
+    """The person's own places across networks, with the guests they bring."""
+    with scopes_disabled():
+        mine = (
+            Registration.objects.filter(user=user)
+            .exclude(status=Registration.Status.CANCELLED)
+            .select_related("event", "event__network")
+            .prefetch_related("guests")
+            .order_by("event__starts_at")
+        )
+        now = timezone.now()
+        return {
+            "upcoming": list(mine.filter(event__ends_at__gt=now)),
+            "past": list(mine.filter(event__ends_at__lte=now).reverse()[:20]),
+        }
+
+
+def event_news_recipients(*, event: Event) -> list[tuple[int, str, str]]:
+    """(user id, email, first name) of active members who agreed to event news.
+
+    A federation-wide event goes to the members of every network, the others to the members of
+    its host networks; a person in two networks appears once.
+    """
+    with scopes_disabled():
+        members = Membership.objects.filter(
+            status=Membership.Status.ACTIVE, user__profile__event_news=True, user__is_active=True
+        )
+        if event.visibility != Visibility.FEDERATION:
+            members = members.filter(network__in=event.hosts.all())
+        rows = members.values_list("user_id", "user__email", "user__first_name").distinct()
+        return sorted(set(rows))
+
+
+def followup_guests(*, event: Event) -> list[tuple[str, str]]:
+    """(name, email) of the people who came without being members of the organising network."""
+    members = Membership.objects.filter(network=event.network).values("user_id")
+    came = (
+        Registration.objects.filter(event=event, checked_in_at__isnull=False)
+        .exclude(email="")
+        .exclude(user__in=members)
+        .values_list("name", "email")
+    )
+    seen: dict[str, str] = {}
+    for name, email in came:
+        seen.setdefault(email.lower(), name)
+    return [(name, email) for email, name in sorted(seen.items())]
+
+
+@dataclass(frozen=True)
+class DoorCounts:
+    expected: int
+    arrived: int
+    walk_ins: int
+    waitlisted: int
+
+    @property
+    def attendance_rate(self) -> float | None:
+        if not self.expected:
+            return None
+        return self.arrived / self.expected
+
+    @property
+    def no_shows(self) -> int:
+        return self.expected - self.arrived
+
+
+def door_counts(*, event: Event) -> DoorCounts:
+    S = Registration.Status
+    counts = Registration.objects.filter(event=event).aggregate(
+        expected=Count("pk", filter=Q(status=S.CONFIRMED)),
+        arrived=Count("pk", filter=Q(status=S.CONFIRMED, checked_in_at__isnull=False)),
+        walk_ins=Count("pk", filter=Q(status=S.WALK_IN)),
+        waitlisted=Count("pk", filter=Q(status=S.WAITLISTED)),
+    )
+    return DoorCounts(**counts)
+
+
+def door_search(*, event: Event, query: str, limit: int = 20) -> list[Registration]:
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    words = Q()
+    for word in query.split()[:4]:
+        words &= Q(name__icontains=word) | Q(company__icontains=word)
+    return list(
+        Registration.objects.filter(
+            words,
+            event=event,
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WALK_IN,
+                        Registration.Status.WAITLISTED],
+        ).order_by("name")[:limit]
+    )  # fmt: skip
+
+
+def attendance_list(*, event: Event) -> list[Registration]:
+    """Everyone with a place or who walked in: arrived first, then no-shows, by name."""
+    return list(
+        Registration.objects.filter(
+            event=event, status__in=[Registration.Status.CONFIRMED, Registration.Status.WALK_IN]
+        )
+        .select_related("brought_by")
+        .order_by(F("checked_in_at").asc(nulls_last=True), "name")
+    )
+
+
+def manage_event_list(*, network: Network) -> dict[str, list[Event]]:
+    """The coordinator's list: drafts and upcoming first, then the past, with waitlist sizes."""
+    now = timezone.now()
+    events = Event.objects.select_related("network").annotate(
+        waitlisted=Count(
+            "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)
+        )
+    )
+    return {
+        "upcoming": list(events.filter(ends_at__gt=now).order_by("starts_at", "id")),
+        "past": list(events.filter(ends_at__lte=now).order_by("-starts_at", "-id")[:50]),
+    }

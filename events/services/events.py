@@ -1,0 +1,203 @@
+"""The coordinator's writes: create, edit, publish, cancel, announce, follow up."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scope
+
+from clubin.mail.services import FANOUT_BATCH_SIZE, PERSONAL_KEY, Email, email_queue_many
+from events.models import ACTIVE_STATUSES, Event, Registration
+from events.selectors import event_news_recipients, followup_guests
+from events.services.notices import event_context, plain_email, site_url
+from events.services.registrations import event_lock, registrations_promote
+from members.models import User
+from members.services.invitations import InvitationRefused, Invitee, invitation_send
+from networks.models import Network
+
+# What a coordinator may set; the server sets the organiser, status, counters and dates.
+EDITABLE = (
+    "title", "description", "venue", "address", "starts_at", "ends_at", "capacity",
+    "registration_opens_at", "registration_closes_at", "visibility", "guests_allowed",
+    "guests_per_member",
+)  # fmt: skip
+
+
+class CapacityBelowConfirmed(Exception):
+    def __init__(self, confirmed: int) -> None:
+        super().__init__(confirmed)
+        self.confirmed = confirmed
+
+
+def event_create(
+    *, network: Network, created_by: User, data: Mapping[str, Any], cohosts: Iterable[Network]
+) -> Event:
+    with transaction.atomic():
+        event = Event(network=network, created_by=created_by)
+        for name in EDITABLE:
+            setattr(event, name, data[name])
+        event.save()
+        event.hosts.set([network, *cohosts])
+    return event
+
+
+def event_update(*, event: Event, data: Mapping[str, Any], cohosts: Iterable[Network]) -> Event:
+    """Save the coordinator's changes; more places go to the waitlist at once.
+
+    Fewer places than people already confirmed is refused: nobody loses a confirmed place
+    without being told, and the coordinator decides whom to ask.
+    """
+    with transaction.atomic():
+        locked = event_lock(event_id=event.pk)
+        capacity = data["capacity"]
+        if capacity is not None and capacity < locked.confirmed_count:
+            raise CapacityBelowConfirmed(locked.confirmed_count)
+        for name in EDITABLE:
+            setattr(locked, name, data[name])
+        locked.save(update_fields=list(EDITABLE))
+        locked.hosts.set([locked.network, *cohosts])
+        room = None if capacity is None else capacity - locked.confirmed_count
+        registrations_promote(event=locked, places=room)
+    return locked
+
+
+def event_publish(*, event: Event) -> bool:
+    now = timezone.now()
+    published = Event.objects.filter(pk=event.pk, status=Event.Status.DRAFT).update(
+        status=Event.Status.PUBLISHED, published_at=now
+    )
+    return published == 1
+
+
+def event_cancel(*, event: Event) -> int:
+    """Cancel the event and tell everyone who holds or awaits a place; returns how many."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = event_lock(event_id=event.pk)
+        if locked.status == Event.Status.CANCELLED:
+            return 0
+        was_draft = locked.status == Event.Status.DRAFT
+        Event.objects.filter(pk=locked.pk).update(status=Event.Status.CANCELLED, cancelled_at=now)
+        locked.status = Event.Status.CANCELLED
+        if was_draft:
+            return 0
+        registrations = list(
+            Registration.objects.filter(event=locked, status__in=ACTIVE_STATUSES)
+            .select_related("user")
+            .exclude(email="")
+        )
+        emails = [
+            plain_email(r, template="event-cancelled", key=f"event-cancelled:{r.pk}")
+            for r in registrations
+        ]
+        email_queue_many(emails, batch_size=FANOUT_BATCH_SIZE)
+    return len(emails)
+
+
+def event_announce(*, event: Event) -> int:
+    """Email the event to the members who agreed to event news, once; returns how many."""
+    if event.status != Event.Status.PUBLISHED or event.is_past:
+        return 0
+    recipients = event_news_recipients(event=event)
+    network = event.network
+    context = {
+        **event_context(event),
+        "description": event.description,
+        "person_name": "",
+        PERSONAL_KEY: ["person_name"],
+    }
+    emails = [
+        Email(
+            "event-announcement",
+            email,
+            {**context, "person_name": first_name},
+            f"event-announcement:{event.pk}:{user_id}",
+            network.pk,
+            language=network.language,
+            render_later=True,
+            suppressible=True,
+        )
+        for user_id, email, first_name in recipients
+    ]
+    with transaction.atomic():
+        claimed = Event.objects.filter(pk=event.pk, announced_at=None).update(
+            announced_at=timezone.now()
+        )
+        if not claimed:
+            return 0
+        email_queue_many(emails, batch_size=FANOUT_BATCH_SIZE)
+    return len(emails)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    invited: int
+    skipped: int
+
+
+def event_followup(*, event: Event, by: User, message: str = "") -> FollowUp:
+    """Invite the guests who came (and are not members) to apply, once per event."""
+    claimed = Event.objects.filter(pk=event.pk, followup_sent_at=None).update(
+        followup_sent_at=timezone.now()
+    )
+    if not claimed:
+        return FollowUp(0, 0)
+    invited = skipped = 0
+    for name, email in followup_guests(event=event):
+        try:
+            invitation_send(
+                network=event.network, inviter=by, by_coordinator=True,
+                invitee=Invitee(email=email, name=name, message=message),
+            )  # fmt: skip
+        except InvitationRefused:
+            skipped += 1  # already a member, already invited, opted out, or over the limit
+        else:
+            invited += 1
+    return FollowUp(invited, skipped)
+
+
+REMINDER_AHEAD = timedelta(hours=24)
+
+
+def event_reminders_send(*, network: Network, now=None) -> int:
+    """The day before: one reminder per confirmed place, for this network's own events."""
+    now = now or timezone.now()
+    due = Event.objects.filter(
+        network=network, status=Event.Status.PUBLISHED, reminders_sent_at=None,
+        starts_at__gt=now, starts_at__lte=now + REMINDER_AHEAD,
+    ).select_related("network")  # fmt: skip
+    sent = 0
+    for event in due:
+        with transaction.atomic():
+            # Claimed first: two beats running at once send each reminder once.
+            if not Event.objects.filter(pk=event.pk, reminders_sent_at=None).update(
+                reminders_sent_at=now
+            ):
+                continue
+            registrations = Registration.objects.filter(
+                event=event, status=Registration.Status.CONFIRMED
+            ).exclude(email="")
+            emails = []
+            for registration in registrations:
+                registration.event = event
+                emails.append(
+                    plain_email(
+                        registration, template="event-reminder",
+                        key=f"event-reminder:{registration.pk}",
+                        ticket_code=registration.ticket_code, tickets_url=site_url("my_events"),
+                    )
+                )  # fmt: skip
+            email_queue_many(emails, batch_size=FANOUT_BATCH_SIZE)
+            sent += len(emails)
+    return sent
+
+
+def event_reminders_send_all(*, now=None) -> int:
+    sent = 0
+    for network in Network.objects.all():
+        with scope(network=network):
+            sent += event_reminders_send(network=network, now=now)
+    return sent

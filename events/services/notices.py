@@ -1,0 +1,88 @@
+"""The emails events send: tickets with their calendar entry, waitlist news, cancellations.
+
+Each fact is sent once: the outbox key names the registration (or event) and the fact.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+
+from clubin.mail.services import Attachment, Email
+from events.calendars import calendar_bytes
+from events.models import Event, Registration
+from events.tickets import ticket_qr_png
+
+
+def site_url(name: str, **kwargs) -> str:
+    return f"{settings.SITE_URL}{reverse(name, kwargs=kwargs)}"
+
+
+def event_url(event: Event) -> str:
+    return site_url("event_detail", network_slug=event.network.slug, event_id=event.pk)
+
+
+def _when(event: Event, language: str) -> str:
+    """“giovedì 12 marzo 2026, 19:00-22:00”, in the event's time zone and the mail's language."""
+    start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
+    with translation.override(language):
+        day = formats.date_format(start, "l j F Y")
+        hours = f"{formats.time_format(start, 'H:i')}-{formats.time_format(end, 'H:i')}"
+        if start.date() != end.date():
+            hours = f"{formats.time_format(start, 'H:i')} - {formats.date_format(end, 'j F H:i')}"
+    return f"{day}, {hours}"
+
+
+def event_context(event: Event) -> dict:
+    language = event.network.language
+    return {
+        "network_name": event.network.name,
+        "event_title": event.title,
+        "event_when": _when(event, language),
+        "event_venue": event.venue,
+        "event_address": event.address,
+        "event_url": event_url(event),
+    }
+
+
+def ics_attachment(event: Event) -> Attachment:
+    content = calendar_bytes(name=event.title, events=[(event, event_url(event))])
+    return Attachment("event.ics", "text/calendar", content)
+
+
+def _recipient(registration: Registration) -> str:
+    if registration.brought_by_id and not registration.email:
+        return ""
+    return registration.email or (registration.user.email if registration.user else "")
+
+
+def ticket_email(registration: Registration, *, key: str, guests=(), manage_url: str = "") -> Email:
+    """Confirmation with the ticket: its code, the QR code as an image, and the .ics entry."""
+    event = registration.event
+    tickets = [registration, *guests]
+    context = {
+        **event_context(event),
+        "person_name": registration.name,
+        "ticket_code": registration.ticket_code,
+        "guest_names": [guest.name for guest in guests],
+        "tickets_url": manage_url or site_url("my_events"),
+    }
+    attachments = (
+        ics_attachment(event),
+        *(
+            Attachment(f"ticket-{n}.png", "image/png", ticket_qr_png(code=t.ticket_code))
+            for n, t in enumerate(tickets, start=1)
+        ),
+    )
+    return Email(
+        "event-ticket", _recipient(registration), context, key, event.network_id,
+        language=event.network.language, secret=True, attachments=attachments,
+    )  # fmt: skip
+
+
+def plain_email(registration: Registration, *, template: str, key: str, **extra) -> Email:
+    event = registration.event
+    context = {**event_context(event), "person_name": registration.name, **extra}
+    return Email(
+        template, _recipient(registration), context, key, event.network_id,
+        language=event.network.language,
+    )  # fmt: skip

@@ -1,0 +1,253 @@
+"""Registering, confirming and cancelling places, within capacity under any concurrency.
+
+Every change of places runs under a lock on the event row (``FOR NO KEY UPDATE``: it does not
+block the inserts whose foreign keys point at the event). Under that lock the counter is read,
+the places are given in order and the counter moves with them; the check constraint on the
+event is the backstop, and partial unique constraints make a double click one registration.
+A cancellation hands its place to the first on the waitlist in the same transaction.
+"""
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from clubin.mail.services import Email, email_queue_many
+from events.models import ACTIVE_STATUSES, Event, Registration
+from events.services.notices import plain_email, site_url, ticket_email
+from events.tickets import ticket_code_new
+from members.models import User
+
+Status = Registration.Status
+GUEST_SALT = "clubin.events.guest"
+GUEST_LINK_DAYS = 7
+
+
+class RegistrationClosed(Exception):
+    """The event is not taking registrations now (not published, not yet open, closed)."""
+
+
+def event_lock(*, event_id: int) -> Event:
+    """The event row, locked until the transaction ends; the caller must be inside one."""
+    return (
+        Event.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("network")
+        .get(pk=event_id)
+    )
+
+
+def _give_places(event: Event, registrations: Sequence[Registration], now) -> int:
+    """Confirm in order while places last, waitlist the rest; returns how many got a place."""
+    room = None if event.capacity is None else event.capacity - event.confirmed_count
+    confirmed = 0
+    for registration in registrations:
+        if room is None or confirmed < room:
+            registration.status, registration.confirmed_at = Status.CONFIRMED, now
+            confirmed += 1
+        else:
+            registration.status = Status.WAITLISTED
+    return confirmed
+
+
+def _count(event: Event, delta: int) -> None:
+    if delta:
+        Event.objects.filter(pk=event.pk).update(confirmed_count=F("confirmed_count") + delta)
+        event.confirmed_count += delta
+
+
+def _news(registration: Registration, guests: Sequence[Registration] = ()) -> Email:
+    """The email a new registration gets: its ticket, or its place on the waitlist."""
+    if registration.status == Status.CONFIRMED:
+        confirmed = [g for g in guests if g.status == Status.CONFIRMED]
+        return ticket_email(registration, key=f"event-ticket:{registration.pk}", guests=confirmed)
+    return plain_email(
+        registration, template="event-waitlisted", key=f"event-waitlisted:{registration.pk}"
+    )
+
+
+def registration_register(
+    *, event: Event, user: User, company: str = "", guest_names: Sequence[str] = ()
+) -> tuple[Registration, bool]:
+    """One click for an account holder, with up to the event's number of guests.
+
+    Returns the registration and whether it is new: a second click finds the first one.
+    """
+    names = [n.strip()[:150] for n in guest_names if n.strip()][: event.guests_per_member]
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            locked = event_lock(event_id=event.pk)
+            if not locked.registration_is_open(now):
+                raise RegistrationClosed
+            person = Registration(
+                event=locked, user=user, name=user.get_full_name() or user.email,
+                email=user.email, company=company[:120], ticket_code=ticket_code_new(),
+                created_at=now,
+            )  # fmt: skip
+            guests = [
+                Registration(event=locked, brought_by=person, name=name,
+                             ticket_code=ticket_code_new(), created_at=now)
+                for name in names
+            ]  # fmt: skip
+            placed = _give_places(locked, [person, *guests], now)
+            person.save(force_insert=True)
+            for guest in guests:
+                guest.brought_by = person
+            Registration.objects.bulk_create(guests)
+            _count(locked, placed)
+            email_queue_many([_news(person, guests)])
+    except IntegrityError:
+        # The other click won: the unique constraint turned this one away, nothing was kept.
+        existing = Registration.objects.filter(
+            event=event, user=user, status__in=ACTIVE_STATUSES
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    return person, True
+
+
+def guest_token(*, registration: Registration, action: str) -> str:
+    return signing.TimestampSigner(salt=f"{GUEST_SALT}.{action}").sign(str(registration.pk))
+
+
+def guest_token_registration_id(*, token: str, action: str) -> int | None:
+    signer = signing.TimestampSigner(salt=f"{GUEST_SALT}.{action}")
+    try:
+        return int(signer.unsign(token, max_age=timedelta(days=GUEST_LINK_DAYS)))
+    except (signing.BadSignature, ValueError):
+        return None
+
+
+def _guest_url(registration: Registration, action: str) -> str:
+    event = registration.event
+    return site_url(
+        f"event_guest_{action}",
+        network_slug=event.network.slug,
+        event_id=event.pk,
+        token=guest_token(registration=registration, action=action),
+    )
+
+
+def registration_register_guest(
+    *, event: Event, name: str, email: str, company: str
+) -> Registration | None:
+    """A person without an account asks for a place; it counts once they confirm by email.
+
+    The answer is the same whether or not the address is already registered: an address that
+    is gets no second row and no second email.
+    """
+    if not (event.registration_is_open() and event.guests_allowed):
+        raise RegistrationClosed
+    if event.visibility != Event.Visibility.PUBLIC:
+        raise RegistrationClosed
+    registration = Registration(
+        event=event, name=name.strip()[:150], email=email.strip().lower(),
+        company=company.strip()[:120], status=Status.PENDING, ticket_code=ticket_code_new(),
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            registration.save(force_insert=True)
+            email_queue_many(
+                [
+                    plain_email(
+                        registration, template="event-guest-confirm",
+                        key=f"event-guest-confirm:{registration.pk}",
+                        confirm_url=_guest_url(registration, "confirm"),
+                    )
+                ]
+            )  # fmt: skip
+    except IntegrityError:
+        return None
+    return registration
+
+
+def registration_confirm_guest(*, event: Event, registration_id: int) -> Registration | None:
+    """The guest's emailed link: the place is given now, or a waitlist position."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = event_lock(event_id=event.pk)
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .filter(pk=registration_id, event=locked, user=None)
+            .first()
+        )
+        if registration is None or registration.status != Status.PENDING:
+            return registration  # a second click on the link changes nothing
+        if not locked.registration_is_open(now):
+            raise RegistrationClosed
+        registration.event = locked
+        placed = _give_places(locked, [registration], now)
+        registration.save(update_fields=["status", "confirmed_at"])
+        _count(locked, placed)
+        email = _news(registration)
+        if registration.status == Status.CONFIRMED:
+            email = ticket_email(
+                registration, key=f"event-ticket:{registration.pk}",
+                manage_url=_guest_url(registration, "cancel"),
+            )  # fmt: skip
+        email_queue_many([email])
+    return registration
+
+
+def registration_cancel(*, registration: Registration) -> list[Registration]:
+    """Cancel a registration (with the guests it brought); the waitlist moves up at once.
+
+    Returns the registrations that got a place from the waitlist.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        event = event_lock(event_id=registration.event_id)
+        rows = list(
+            Registration.objects.select_for_update(of=("self",)).filter(
+                event=event, status__in=ACTIVE_STATUSES, pk=registration.pk
+            )
+        ) + list(
+            Registration.objects.select_for_update(of=("self",)).filter(
+                event=event, status__in=ACTIVE_STATUSES, brought_by_id=registration.pk
+            )
+        )
+        if not rows:
+            return []
+        freed = sum(1 for row in rows if row.status == Status.CONFIRMED)
+        Registration.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=Status.CANCELLED, cancelled_at=now
+        )
+        _count(event, -freed)
+        return registrations_promote(event=event, places=freed, now=now)
+
+
+def registrations_promote(*, event: Event, places: int | None, now=None) -> list[Registration]:
+    """Give up to ``places`` free places (None: all of them) to the waitlist, first come first.
+
+    The caller holds the event's lock; each promoted person gets their ticket by email.
+    """
+    now = now or timezone.now()
+    if event.status != Event.Status.PUBLISHED or places == 0:
+        return []
+    waiting = (
+        Registration.objects.select_for_update(of=("self",))
+        .filter(event=event, status=Status.WAITLISTED)
+        .select_related("brought_by")
+        .order_by("created_at", "id")
+    )
+    promoted = list(waiting if places is None else waiting[:places])
+    if not promoted:
+        return []
+    Registration.objects.filter(pk__in=[r.pk for r in promoted]).update(
+        status=Status.CONFIRMED, confirmed_at=now
+    )
+    _count(event, len(promoted))
+    emails = []
+    for registration in promoted:
+        registration.status, registration.confirmed_at, registration.event = (
+            Status.CONFIRMED, now, event,
+        )  # fmt: skip
+        email = ticket_email(registration, key=f"event-ticket:{registration.pk}")
+        if email.to:
+            emails.append(email)
+    email_queue_many(emails)
+    return promoted

@@ -1,0 +1,83 @@
+"""Check-in at the door, made for a phone: scan, search, one tap, walk-ins, live counts.
+
+The page loads once; every action answers with a small htmx fragment, so a volunteer on a
+hotel's weak Wi-Fi never waits for a whole page.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from events.forms import WalkInForm
+from events.selectors import door_counts, door_search
+from events.services.checkin import checkin_registration, checkin_scan, walk_in_add
+from events.views.manage import managed_event
+from networks.access import Role, network_view
+
+
+@network_view(Role.COORDINATOR)
+def checkin(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+    event = managed_event(request, event_id)
+    context = {
+        "network": request.network,  # type: ignore[attr-defined]
+        "event": event,
+        "counts": door_counts(event=event),
+        "walk_in_form": WalkInForm(),
+    }
+    return render(request, "events/checkin.html", context)
+
+
+@network_view(Role.COORDINATOR)
+def checkin_counts(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+    event = managed_event(request, event_id)
+    return render(request, "events/_checkin_counts.html", {"counts": door_counts(event=event)})
+
+
+@network_view(Role.COORDINATOR)
+def checkin_search(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+    event = managed_event(request, event_id)
+    results = door_search(event=event, query=request.GET.get("q", ""))
+    context = {"network": request.network, "event": event, "results": results}  # type: ignore[attr-defined]
+    return render(request, "events/_checkin_search.html", context)
+
+
+def _result(request: HttpRequest, event, result) -> HttpResponse:
+    context = {"result": result, "counts": door_counts(event=event)}
+    return render(request, "events/_checkin_result.html", context)
+
+
+@network_view(Role.COORDINATOR)
+@require_POST
+def checkin_scan_view(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+    event = managed_event(request, event_id)
+    result = checkin_scan(event=event, scanned=request.POST.get("code", ""), by=request.user)  # type: ignore[arg-type]
+    return _result(request, event, result)
+
+
+@network_view(Role.COORDINATOR)
+@require_POST
+def checkin_mark(
+    request: HttpRequest, network_slug: str, event_id: int, registration_id: int
+) -> HttpResponse:
+    event = managed_event(request, event_id)
+    result = checkin_registration(event=event, registration_id=registration_id, by=request.user)  # type: ignore[arg-type]
+    return _result(request, event, result)
+
+
+@network_view(Role.COORDINATOR)
+@require_POST
+def checkin_walk_in(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+    event = managed_event(request, event_id)
+    form = WalkInForm(request.POST)
+    if not form.is_valid():
+        context = {"walk_in_form": form, "network": request.network, "event": event}  # type: ignore[attr-defined]
+        return render(request, "events/_checkin_walk_in.html", context, status=422)
+    registration = walk_in_add(event=event, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    context = {
+        "walk_in_form": WalkInForm(),
+        "network": request.network,  # type: ignore[attr-defined]
+        "event": event,
+        "added": registration,
+        "counts": door_counts(event=event),
+    }
+    return render(request, "events/_checkin_walk_in.html", context)

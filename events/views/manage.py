@@ -1,0 +1,161 @@
+"""The coordinator's event pages: create, edit, publish, cancel, announce, attendance."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from events.forms import EventForm, FollowUpForm, capacity_error
+from events.models import Event, Registration
+from events.selectors import attendance_list, door_counts, manage_event_list
+from events.services.events import (
+    CapacityBelowConfirmed,
+    event_announce,
+    event_cancel,
+    event_create,
+    event_followup,
+    event_publish,
+    event_update,
+)
+from networks.access import Role, network_view
+
+
+def managed_event(request: HttpRequest, event_id: int, *, organiser: bool = False) -> Event:
+    """An event this network hosts; editing it is for the organising network only."""
+    event = Event.objects.select_related("network").filter(pk=event_id).first()
+    if event is None:
+        raise Http404
+    if organiser and event.network_id != request.network.pk:  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return event
+
+
+def _manage_url(event: Event, network_slug: str) -> str:
+    return reverse("manage_event", kwargs={"network_slug": network_slug, "event_id": event.pk})
+
+
+@network_view(Role.COORDINATOR)
+def manage_events(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    return render(
+        request,
+        "events/manage_list.html",
+        {"network": network, **manage_event_list(network=network)},
+    )
+
+
+@network_view(Role.COORDINATOR)
+def manage_event_create(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    form = EventForm(request.POST or None, network=network)
+    if request.method == "POST" and form.is_valid():
+        event = event_create(
+            network=network, created_by=request.user,  # type: ignore[arg-type]
+            data=form.cleaned_data, cohosts=form.cleaned_data["cohosts"],
+        )  # fmt: skip
+        messages.success(request, _("The event is saved as a draft. Publish it when ready."))
+        return redirect(_manage_url(event, network_slug))
+    return render(request, "events/manage_form.html", {"network": network, "form": form})
+
+
+@network_view(Role.COORDINATOR)
+def manage_event_edit(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    event = managed_event(request, event_id, organiser=True)
+    form = EventForm(request.POST or None, instance=event, network=network)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event_update(event=event, data=form.cleaned_data, cohosts=form.cleaned_data["cohosts"])
+        except CapacityBelowConfirmed as refused:
+            # Someone registered between the form's check and the save.
+            form.add_error("capacity", capacity_error(refused.confirmed))
+        else:
+            messages.success(request, _("The event is updated."))
+            return redirect(_manage_url(event, network_slug))
+    context = {"network": network, "form": form, "event": event}
+    return render(request, "events/manage_form.html", context)
+
+
+@network_view(Role.COORDINATOR)
+def manage_event(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+    event = managed_event(request, event_id)
+    context = {
+        "network": request.network,  # type: ignore[attr-defined]
+        "event": event,
+        "counts": door_counts(event=event),
+        "attendance": attendance_list(event=event),
+        "waitlist": Registration.objects.filter(
+            event=event, status=Registration.Status.WAITLISTED
+        ).order_by("created_at", "id")[:200],
+        "followup_form": FollowUpForm(),
+        "is_organiser": event.network_id == request.network.pk,  # type: ignore[attr-defined]
+    }
+    return render(request, "events/manage_event.html", context)
+
+
+@network_view(Role.COORDINATOR)
+@require_POST
+def manage_event_publish(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+    event = managed_event(request, event_id, organiser=True)
+    if event_publish(event=event):
+        messages.success(request, _("The event is published."))
+    return redirect(_manage_url(event, network_slug))
+
+
+@network_view(Role.COORDINATOR)
+@require_POST
+def manage_event_cancel(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+    event = managed_event(request, event_id, organiser=True)
+    told = event_cancel(event=event)
+    messages.success(
+        request,
+        ngettext(
+            "The event is cancelled; %(count)d person is being told by email.",
+            "The event is cancelled; %(count)d people are being told by email.",
+            told,
+        )
+        % {"count": told},
+    )
+    return redirect(_manage_url(event, network_slug))
+
+
+@network_view(Role.COORDINATOR)
+@require_POST
+def manage_event_announce(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+    event = managed_event(request, event_id, organiser=True)
+    if event.announced_at is not None:
+        messages.info(request, _("This event was already announced."))
+        return redirect(_manage_url(event, network_slug))
+    sent = event_announce(event=event)
+    messages.success(
+        request,
+        ngettext(
+            "The announcement is on its way to %(count)d member who asked for event news.",
+            "The announcement is on its way to %(count)d members who asked for event news.",
+            sent,
+        )
+        % {"count": sent},
+    )
+    return redirect(_manage_url(event, network_slug))
+
+
+@network_view(Role.COORDINATOR)
+@require_POST
+def manage_event_followup(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+    event = managed_event(request, event_id, organiser=True)
+    form = FollowUpForm(request.POST)
+    message = form.cleaned_data["message"] if form.is_valid() else ""
+    if event.followup_sent_at is not None:
+        messages.info(request, _("The guests of this event were already invited."))
+        return redirect(_manage_url(event, network_slug))
+    result = event_followup(event=event, by=request.user, message=message)  # type: ignore[arg-type]
+    messages.success(
+        request,
+        _("%(invited)d guests invited to apply; %(skipped)d skipped (already members, already "
+          "invited, or opted out).") % {"invited": result.invited, "skipped": result.skipped},
+    )  # fmt: skip
+    return redirect(_manage_url(event, network_slug))
