@@ -32,7 +32,9 @@ def test_it_confirms_within_capacity_then_waitlists_in_order(personas):
     event = make_event(personas.florence, capacity=2)
     first, second, third, fourth = _people(personas.florence, 4)
     with scope(network=personas.florence):
-        results = [registration_register(event=event, user=u)[0] for u in (first, second, third, fourth)]
+        results = [
+            registration_register(event=event, user=u)[0] for u in (first, second, third, fourth)
+        ]
         assert [r.status for r in results] == [S.CONFIRMED, S.CONFIRMED, S.WAITLISTED, S.WAITLISTED]
         event.refresh_from_db()
         assert event.confirmed_count == 2
