@@ -42,7 +42,13 @@ def checkin_search(request: HttpRequest, network_slug: str, event_id: int) -> Ht
 
 
 def _result(request: HttpRequest, event, result) -> HttpResponse:
-    context = {"result": result, "counts": door_counts(event=event)}
+    """The outcome, plus the counts and the person's search row, updated out of band."""
+    context = {
+        "result": result,
+        "counts": door_counts(event=event),
+        "network": request.network,  # type: ignore[attr-defined]
+        "event": event,
+    }
     return render(request, "events/_checkin_result.html", context)
 
 
