@@ -50,7 +50,7 @@ APERITIVO = "Aperitivo di networking"
 STARTUPS = "FlorenceIN incontra le startup"
 LAUNCH = "Lancio di FlorenceIN"
 BREAKFAST = "Colazione d'affari: i bandi regionali per le PMI"
-EXCHANGE = "Scambio VenetoIN – FlorenceIN"
+EXCHANGE = "Scambio VenetoIN \N{EN DASH} FlorenceIN"
 
 # (organiser, title) of every demo event, for the test and the summary.
 DEMO_EVENTS = (
@@ -166,7 +166,10 @@ class DemoEventsLoader:
                     visibility=Event.Visibility.NETWORK, guests_per_member=1,
                 ),
             )  # fmt: skip
-            people = [self.member_florence, *self._members(network, 15, exclude=[self.member_florence])]
+            people = [
+                self.member_florence,
+                *self._members(network, 15, exclude=[self.member_florence]),
+            ]
             self._register(event, people, guest_every=4)
 
     def _startups(self) -> None:
@@ -363,7 +366,9 @@ class DemoEventsLoader:
         self, event: Event, starts: datetime, *, name: str, email: str, company: str,
         came: bool, user: User | None = None, cancelled: bool = False,
     ) -> Registration:  # fmt: skip
-        registered = starts - timedelta(days=self.rng.randint(2, 25), minutes=self.rng.randint(0, 900))
+        registered = starts - timedelta(
+            days=self.rng.randint(2, 25), minutes=self.rng.randint(0, 900)
+        )
         row = Registration(
             event=event, user=user, name=name, email=email, company=company,
             status=Registration.Status.CONFIRMED, ticket_code=ticket_code_new(),
