@@ -58,7 +58,10 @@ class Event(models.Model):
     guests_allowed = models.BooleanField(
         _("people without an account may register"),
         default=True,
-        help_text=_("Public events only; they confirm their place through an emailed link."),
+        help_text=_(
+            "Public events only; people without an account confirm their place through an "
+            "emailed link."
+        ),
     )
     guests_per_member = models.PositiveSmallIntegerField(
         _("guests each member may bring"), default=0

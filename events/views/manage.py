@@ -155,7 +155,21 @@ def manage_event_followup(request: HttpRequest, network_slug: str, event_id: int
     result = event_followup(event=event, by=request.user, message=message)  # type: ignore[arg-type]
     messages.success(
         request,
-        _("%(invited)d guests invited to apply; %(skipped)d skipped (already members, already "
-          "invited, or opted out).") % {"invited": result.invited, "skipped": result.skipped},
-    )  # fmt: skip
+        ngettext(
+            "%(count)d guest invited to apply.",
+            "%(count)d guests invited to apply.",
+            result.invited,
+        )
+        % {"count": result.invited},
+    )
+    if result.skipped:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d guest skipped: already a member, already invited, or opted out.",
+                "%(count)d guests skipped: already members, already invited, or opted out.",
+                result.skipped,
+            )
+            % {"count": result.skipped},
+        )
     return redirect(_manage_url(event, network_slug))

@@ -119,7 +119,7 @@ def event_register(request: HttpRequest, network_slug: str, event_id: int) -> Ht
         messages.error(request, _("Registration for this event is not open."))
         return redirect(event_url_path(event, network_slug))
     if not created:
-        messages.info(request, _("You were already registered."))
+        messages.info(request, _("You are already registered."))
     elif registration.status == Registration.Status.CONFIRMED:
         messages.success(request, _("Your place is confirmed: the ticket is on its way by email."))
     else:
