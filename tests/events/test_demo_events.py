@@ -1,0 +1,150 @@
+"""The demo events: FlorenceIN's calendar and the VenetoIN evening it co-hosts, loaded once."""
+
+import io
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from clubin.mail.models import OutboxEmail
+from events.management.commands.load_demo_events import (
+    APERITIVO,
+    BREAKFAST,
+    DEMO_EVENTS,
+    EXCHANGE,
+    LAUNCH,
+    MEMBER_FLORENCE,
+    STARTUPS,
+)
+from events.models import Event, Registration
+from members.models import User
+from networks.models import Network
+
+pytestmark = pytest.mark.django_db
+S = Registration.Status
+
+
+def _load_events() -> str:
+    out = io.StringIO()
+    call_command("load_demo_events", force=True, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo() -> list[str]:
+    """The whole demo as `make run` loads it, with the events command run twice."""
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    return [_load_events(), _load_events()]
+
+
+def _event(slug: str, title: str) -> Event:
+    network = Network.objects.get(slug=slug)
+    with scope(network=network):
+        return Event.objects.prefetch_related("hosts").get(network=network, title=title)
+
+
+def _rows(event: Event):
+    with scope(network=event.network):
+        return Registration.objects.filter(event=event)
+
+
+def test_it_loads_every_demo_event_once_however_often_it_runs(demo):
+    first, second = demo
+    assert "5 created, 0 already there" in first
+    assert "0 created, 5 already there" in second
+    assert "/florence/events/" in second and "/veneto/events/" in second
+    for slug, title in DEMO_EVENTS:
+        network = Network.objects.get(slug=slug)
+        with scope(network=network):
+            assert Event.objects.filter(network=network, title=title).count() == 1, title
+    with scopes_disabled():
+        before = (Event.objects.count(), Registration.objects.count(), OutboxEmail.objects.count())
+        _load_events()
+        after = (Event.objects.count(), Registration.objects.count(), OutboxEmail.objects.count())
+    assert after == before
+
+
+def test_it_keeps_every_counter_equal_to_its_confirmed_places(demo):
+    for slug, title in DEMO_EVENTS:
+        event = _event(slug, title)
+        confirmed = _rows(event).filter(status=S.CONFIRMED).count()
+        assert event.confirmed_count == confirmed, title
+        assert event.capacity is None or event.confirmed_count <= event.capacity, title
+
+
+def test_it_fills_the_aperitivo_with_members_their_guests_and_the_demo_member(demo):
+    event = _event("florence", APERITIVO)
+    assert (event.status, event.visibility) == ("published", "network")
+    assert (event.capacity, event.guests_per_member) == (40, 1)
+    assert event.starts_at > timezone.now()
+    members = _rows(event).filter(user__isnull=False, status=S.CONFIRMED)
+    assert members.count() >= 15
+    assert members.filter(user__email=MEMBER_FLORENCE).exists()
+    assert _rows(event).filter(brought_by__isnull=False, status=S.CONFIRMED).exists()
+
+
+def test_it_opens_the_startup_evening_to_people_without_an_account(demo):
+    event = _event("florence", STARTUPS)
+    assert (event.status, event.visibility, event.guests_allowed) == ("published", "public", True)
+    guests = _rows(event).filter(user=None, brought_by=None)
+    assert guests.filter(status=S.CONFIRMED).exists()
+    assert guests.filter(status=S.PENDING).exists()  # one has not clicked the link yet
+
+
+def test_it_records_the_launch_evening_as_it_went(demo):
+    event = _event("florence", LAUNCH)
+    assert event.ends_at < timezone.now() and event.status == "published"
+    assert event.capacity == 120 and "Hotel" in event.venue
+    confirmed = _rows(event).filter(status=S.CONFIRMED)
+    came = confirmed.filter(checked_in_at__isnull=False).count()
+    assert confirmed.count() > 100
+    assert 0.7 <= came / confirmed.count() <= 0.9  # about four in five came
+    walk_ins = _rows(event).filter(status=S.WALK_IN)
+    assert walk_ins.count() == 3
+    assert all(w.checked_in_at and w.checked_in_at < event.ends_at for w in walk_ins)
+    assert confirmed.filter(user__email=MEMBER_FLORENCE, checked_in_at__isnull=False).exists()
+
+
+def test_it_keeps_a_draft_for_the_coordinator(demo):
+    assert _event("florence", BREAKFAST).status == "draft"
+
+
+def test_it_fills_the_federation_evening_and_queues_the_rest(demo):
+    event = _event("veneto", EXCHANGE)
+    assert event.visibility == "federation" and event.status == "published"
+    assert {n.slug for n in event.hosts.all()} == {"veneto", "florence"}
+    assert event.capacity == 5 and event.is_full
+    assert _rows(event).filter(status=S.WAITLISTED).count() >= 1
+
+
+def test_it_shows_the_veneto_evening_on_florence_calendar_to_its_members(demo, client):
+    client.force_login(User.objects.get(email=MEMBER_FLORENCE))
+    page = client.get("/florence/events/").content.decode()
+    assert EXCHANGE in page and APERITIVO in page and LAUNCH in page
+    assert APERITIVO in client.get("/me/events/").content.decode()  # the demo member's ticket
+    client.logout()
+    anonymous = client.get("/florence/events/").content.decode()
+    assert STARTUPS in anonymous and EXCHANGE not in anonymous and APERITIVO not in anonymous
+
+
+def test_it_delivers_no_email_to_the_invented_people(demo):
+    assert mail.outbox == []
+    tickets = OutboxEmail.objects.filter(template__startswith="event-")
+    assert tickets.exists()  # shown in the development outbox
+    assert not tickets.exclude(status=OutboxEmail.Status.CANCELLED).exists()
+
+
+def test_it_asks_for_the_demo_federation_first():
+    with pytest.raises(CommandError, match="load_demo"):
+        call_command("load_demo_events", force=True, stdout=io.StringIO())
+
+
+def test_it_refuses_to_load_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("load_demo_events")
+    with scopes_disabled():
+        assert not Event.objects.exists()
