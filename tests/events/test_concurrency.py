@@ -6,6 +6,7 @@ constraint backs it. These tests hit that machinery from many connections at onc
 a storm of registrations and cancellations.
 """
 
+import multiprocessing
 import random
 import threading
 from collections import Counter
@@ -13,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
@@ -228,3 +229,64 @@ def test_it_makes_one_registration_of_a_double_click(personas):
     counter, statuses = _state(event)
     assert counter == statuses[S.CONFIRMED] == 8
     assert OutboxEmail.objects.filter(template="event-ticket").count() == 8
+
+
+def _click_in_a_process(client, url, index, barrier, answers) -> None:
+    """A forked worker: one click when all are ready, its outcome sent back to the test."""
+    try:
+        barrier.wait(timeout=30)
+        answers.put((index, *_post(client, url)()))
+    except Exception as error:  # sent back for the assertions; a child cannot fail the test
+        answers.put((index, 0, "", [repr(error)]))
+    finally:
+        connection.close()
+
+
+def test_it_keeps_fifty_clicks_from_separate_processes_within_ten_places(personas):
+    """As under a pre-forking server: separate interpreters, no lock in common but the row's."""
+    florence = personas.florence
+    event = make_event(florence, capacity=10)
+    clients = [_client(person) for person in _members(florence, 50)]
+    register_url, detail_url = _urls(florence, event)
+    context = multiprocessing.get_context("fork")
+    barrier, answers = context.Barrier(len(clients)), context.Queue()
+    connections.close_all()  # each child opens its own connection, none shares the parent's
+    workers = [
+        context.Process(
+            target=_click_in_a_process, args=(client, register_url, i, barrier, answers)
+        )
+        for i, client in enumerate(clients)
+    ]
+    for worker in workers:
+        worker.start()
+    outcomes = sorted(answers.get(timeout=60) for _ in workers)
+    for worker in workers:
+        worker.join(timeout=30)
+    assert [worker.exitcode for worker in workers] == [0] * len(workers)
+
+    assert [index for index, *_ in outcomes] == list(range(len(clients)))
+    assert {(status, location) for _, status, location, _ in outcomes} == {(302, detail_url)}
+    told = Counter(tuple(levels) for *_, levels in outcomes)
+    assert told == {("success",): 10, ("warning",): 40}
+    counter, statuses = _state(event)
+    assert statuses == {S.CONFIRMED: 10, S.WAITLISTED: 40}
+    assert counter == statuses[S.CONFIRMED]
+
+
+import os  # noqa: E402
+
+from events.services import registrations as _svc  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _mutant(monkeypatch):
+    kind = os.environ.get("MUTANT", "")
+    if "nolock" in kind:
+        monkeypatch.setattr(
+            _svc, "event_lock",
+            lambda *, event_id: Event.objects.select_related("network").get(pk=event_id),
+        )
+    with connection.cursor() as cur:
+        if "nocheck" in kind:
+            cur.execute("ALTER TABLE events_event DROP CONSTRAINT IF EXISTS event_within_capacity")
+    yield
