@@ -505,3 +505,7 @@ def optout_add(*, email_hash: str, source: str = "link") -> None:
 def optout_remove(*, email: str) -> None:
     """The person asked for this mail again (from their own settings, signed in)."""
     EmailOptOut.objects.filter(email_hash=optout_hash(email)).delete()
+
+
+def optout_exists(*, email: str) -> bool:
+    return EmailOptOut.objects.filter(email_hash=optout_hash(email)).exists()

@@ -99,7 +99,7 @@ def event_cancel(*, event: Event) -> int:
 
 def event_announce(*, event: Event) -> int:
     """Email the event to the members who agreed to event news, once; returns how many."""
-    if event.status != Event.Status.PUBLISHED or event.is_past:
+    if event.status != Event.Status.PUBLISHED or event.starts_at <= timezone.now():
         return 0
     recipients = event_news_recipients(event=event)
     network = event.network

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from clubin.mail.services import optout_exists
 from members.models import Profile, Sector, User
 
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,30}$")
@@ -46,6 +47,9 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"first_name": user.first_name, "last_name": user.last_name})
         super().__init__(*args, **kwargs)
+        if self.instance.event_news and optout_exists(email=user.email):
+            # A one-click opt-out from an email wins over the old tick: show what is true.
+            self.initial["event_news"] = False
 
     def clean_linkedin_url(self) -> str:
         url = self.cleaned_data["linkedin_url"]

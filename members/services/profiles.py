@@ -48,9 +48,13 @@ def profile_update(*, user: User, current: Profile | None = None, **fields: Any)
 
 
 def _record_event_news_consent(profile: Profile, user: User, wanted: bool | None) -> None:
-    """Consent is recorded with its time; giving it again lifts an earlier one-click opt-out."""
-    if wanted is None or wanted == profile.event_news:
+    """Consent is recorded with its time; ticking the box lifts an earlier one-click opt-out.
+
+    The form shows the box unticked after such an opt-out, so ticking it is a fresh consent.
+    """
+    if wanted is None:
         return
-    profile.event_news_at = timezone.now()
+    if wanted != profile.event_news:
+        profile.event_news_at = timezone.now()
     if wanted:
         optout_remove(email=user.email)

@@ -5,11 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
 from clubin.mail.models import EmailOptOut, OutboxEmail
-from clubin.mail.services import optout_add, optout_hash, optout_hash_from_token
+from clubin.mail.services import optout_add, optout_exists, optout_hash, optout_hash_from_token
 from events.models import Event, Registration
 from events.services.events import event_announce, event_cancel
 from events.services.registrations import (
@@ -266,3 +267,15 @@ def test_it_tells_confirmed_and_waitlisted_registrants_of_a_cancellation(persona
         )
     )
     assert keys == {f"event-cancelled:{r.pk}" for r in (guest, bob, waitlisted)}
+
+
+def test_it_shows_consent_withdrawn_after_a_one_click_opt_out_and_lets_it_be_given_again(
+    client, personas
+):
+    profile_update(user=personas.bob, event_news=True)
+    optout_add(email_hash=optout_hash(personas.bob.email))
+    client.force_login(personas.bob)
+    form = client.get(reverse("members:profile")).context["form"]
+    assert form["event_news"].value() is False  # the page tells the truth
+    profile_update(user=personas.bob, event_news=True)  # ticking it again
+    assert not optout_exists(email=personas.bob.email)
