@@ -76,38 +76,43 @@ def registration_register(
     Returns the registration and whether it is new: a second click finds the first one.
     """
     names = [n.strip()[:150] for n in guest_names if n.strip()][: event.guests_per_member]
+    for _attempt in range(2):
+        try:
+            return _register(event, user, company, names), True
+        except IntegrityError:
+            # The other click won: the unique constraint turned this one away, nothing was kept.
+            existing = Registration.objects.filter(
+                event=event, user=user, status__in=ACTIVE_STATUSES
+            ).first()
+            if existing is not None:
+                return existing, False
+            # ...and was cancelled in the meantime (another tab): try once more.
+    raise RegistrationClosed
+
+
+def _register(event: Event, user: User, company: str, names: list[str]) -> Registration:
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            locked = event_lock(event_id=event.pk)
-            if not locked.registration_is_open(now):
-                raise RegistrationClosed
-            person = Registration(
-                event=locked, user=user, name=user.get_full_name() or user.email,
-                email=user.email, company=company[:120], ticket_code=ticket_code_new(),
-                created_at=now,
-            )  # fmt: skip
-            guests = [
-                Registration(event=locked, brought_by=person, name=name,
-                             ticket_code=ticket_code_new(), created_at=now)
-                for name in names
-            ]  # fmt: skip
-            placed = _give_places(locked, [person, *guests], now)
-            person.save(force_insert=True)
-            for guest in guests:
-                guest.brought_by = person
-            Registration.objects.bulk_create(guests)
-            _count(locked, placed)
-            email_queue_many([_news(person, guests)])
-    except IntegrityError:
-        # The other click won: the unique constraint turned this one away, nothing was kept.
-        existing = Registration.objects.filter(
-            event=event, user=user, status__in=ACTIVE_STATUSES
-        ).first()
-        if existing is None:
-            raise
-        return existing, False
-    return person, True
+    with transaction.atomic():
+        locked = event_lock(event_id=event.pk)
+        if not locked.registration_is_open(now):
+            raise RegistrationClosed
+        person = Registration(
+            event=locked, user=user, name=user.get_full_name() or user.email, email=user.email,
+            company=company[:120], ticket_code=ticket_code_new(), created_at=now,
+        )  # fmt: skip
+        guests = [
+            Registration(event=locked, brought_by=person, name=name,
+                         ticket_code=ticket_code_new(), created_at=now)
+            for name in names
+        ]  # fmt: skip
+        placed = _give_places(locked, [person, *guests], now)
+        person.save(force_insert=True)
+        for guest in guests:
+            guest.brought_by = person
+        Registration.objects.bulk_create(guests)
+        _count(locked, placed)
+        email_queue_many([_news(person, guests)])
+    return person
 
 
 def guest_token(*, registration: Registration, action: str) -> str:

@@ -46,5 +46,5 @@ def make_event(
         return event
 
 
-def rome(*args) -> datetime:
-    return datetime(*args, tzinfo=ROME)
+def rome(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ROME)

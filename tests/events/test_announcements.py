@@ -83,6 +83,7 @@ def test_it_announces_a_members_only_event_to_consenting_members_of_its_hosts(pe
     assert all(row.suppressible for row in rows)
     assert {row.network_id for row in rows} == {personas.florence.pk}
     bob = rows.get(to="bob@example.com")
+    assert bob.context is not None
     assert bob.idempotency_key == f"event-announcement:{event.pk}:{personas.bob.pk}"
     assert bob.context["event_title"] == event.title
     assert bob.context["person_name"] == "Bob"
@@ -232,6 +233,7 @@ def test_it_tells_confirmed_and_waitlisted_registrants_of_a_cancellation(persona
         guest = registration_register_guest(
             event=event, name="Gina Ospite", email="gina@example.com", company=""
         )
+        assert guest is not None
         registration_confirm_guest(event=event, registration_id=guest.pk)
         bob, _ = registration_register(event=event, user=personas.bob, guest_names=["Ugo"])
         bob_guest = bob.guests.get()

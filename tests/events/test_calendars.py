@@ -25,8 +25,8 @@ def _early_2027():
         yield
 
 
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def ics_url(event: Event, network_slug: str = "florence") -> str:
