@@ -124,6 +124,11 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ClubIN] "
+# allauth's limits, plus ClubIN's own actions counted the same way (cache-based, per IP and key).
+ACCOUNT_RATE_LIMITS = {
+    # Registering to a public event without an account emails a link: cap what a bot can send.
+    "event_guest_register": "20/h/ip,3/h/key",
+}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 
 # LinkedIn through allauth's OpenID Connect provider: offered only when both values are set.

@@ -1,5 +1,6 @@
 """Events as everyone sees them: lists, the event page, registering and cancelling, calendars."""
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -154,6 +155,9 @@ def event_register_guest(request: HttpRequest, network_slug: str, event_id: int)
     event = _event_or_404(request, event_id)[0]
     form = GuestRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        if not ratelimit.consume(request, action="event_guest_register", key=email):
+            return ratelimit.respond_429(request)
         try:
             registration_register_guest(
                 event=event,

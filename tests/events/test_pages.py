@@ -248,3 +248,11 @@ def test_it_refuses_to_lower_capacity_below_the_confirmed(client, personas):
     event.refresh_from_db()
     assert event.capacity == 3
     assert mail.outbox == []
+
+
+def test_it_limits_guest_registrations_per_address(client, personas):
+    event = make_event(personas.florence, visibility=V.PUBLIC)
+    data = {"name": "Bot", "email": "target@example.com", "privacy": "on"}
+    answers = [client.post(_url("event_register_guest", event), data).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    assert OutboxEmail.objects.filter(to="target@example.com").count() == 1
