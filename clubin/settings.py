@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "networks",
     "members",
     "events",
+    "clubin.stats",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,14 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "clubin.mail.tasks.outbox_sweep", "schedule": 60.0},
     # Every 15 minutes, so "24 hours before" is never more than a quarter of an hour late.
+    "stats-refresh-recent": {
+        "task": "clubin.stats.tasks.stats_refresh_recent",
+        "schedule": 5 * 60.0,
+    },
+    "stats-rebuild-nightly": {
+        "task": "clubin.stats.tasks.stats_rebuild",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "events-reminders": {"task": "events.tasks.event_reminders_send", "schedule": 15 * 60.0},
     "applications-daily-digest": {
         "task": "members.tasks.applications_digest_send",

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from clubin import views as site_views
+from clubin.stats.urls import federation_urlpatterns as stats_federation_urlpatterns
+from clubin.stats.urls import network_urlpatterns as stats_network_urlpatterns
 from events.urls import me_urlpatterns as event_me_urlpatterns
 from events.urls import network_urlpatterns as event_network_urlpatterns
 from events.views import public as event_views
@@ -23,7 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("me/", include(event_me_urlpatterns)),
     path("me/", include("members.urls")),
-    path("federation/", include(federation_urlpatterns)),
+    path("federation/", include(stats_federation_urlpatterns + federation_urlpatterns)),
     path("card/", include(card_urlpatterns)),
     path("invite/", include(invite_urlpatterns)),
     path("privacy/", network_views.privacy_notice, name="privacy"),
@@ -31,6 +33,11 @@ urlpatterns = [
     # Last, so every fixed top-level path above wins over a network slug.
     path(
         "<slug:network_slug>/",
-        include(network_urlpatterns + member_network_urlpatterns + event_network_urlpatterns),
+        include(
+            network_urlpatterns
+            + member_network_urlpatterns
+            + event_network_urlpatterns
+            + stats_network_urlpatterns
+        ),
     ),
 ]

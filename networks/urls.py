@@ -3,7 +3,7 @@ from django.urls import path
 from networks import views
 
 federation_urlpatterns = [
-    path("", views.federation_networks, name="federation_home"),
+    path("networks/", views.federation_networks, name="federation_networks"),
     path("networks/new/", views.federation_network_create, name="federation_network_create"),
     path("networks/<slug:slug>/", views.federation_network, name="federation_network"),
     path(

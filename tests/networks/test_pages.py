@@ -193,6 +193,9 @@ def test_it_hides_federation_pages_from_non_staff(client, personas, persona):
     client.force_login(getattr(personas, persona))
     for url in (
         reverse("federation_home"),
+        reverse("federation_networks"),
+        reverse("federation_stats_csv"),
+        reverse("federation_stats_json"),
         reverse("federation_network_create"),
         "/federation/networks/veneto/",
     ):
@@ -239,4 +242,4 @@ def test_it_keeps_the_federation_list_flat(client, personas, size, django_assert
         Network.objects.create(slug=f"rete{n}", name=f"Rete {n}", region="R", city="C")
     client.force_login(personas.fiona)
     with django_assert_max_num_queries(4):  # session, user, menu, networks with counts
-        assert client.get(reverse("federation_home")).status_code == 200
+        assert client.get(reverse("federation_networks")).status_code == 200

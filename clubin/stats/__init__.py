@@ -1,0 +1,1 @@
+"""Federation and network statistics, read from rollup tables refreshed by beat."""

@@ -1,0 +1,301 @@
+"""Computing the rollups: a few GROUP BY statements per figure, never a loop over people.
+
+``stats_rebuild(since=…)`` recomputes every day from ``since`` to today (all of history when
+``since`` is None) inside one transaction: the old rows of those days go and the new ones are
+inserted in bulk. Beat refreshes the last days every five minutes and everything nightly,
+which also catches late changes to old days (a renewal that revives a lapsed membership).
+"""
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from clubin.stats.models import DecisionDays, NetworkDay, NetworkSnapshot, Refresh
+from events.models import Event, Registration
+from members.models import Invitation, MembershipApplication
+from networks.models import Membership, Network
+
+RECENT_DAYS = 3
+AGE_BUCKETS = (7, 14, 30)  # pending applications: ≤7 days, 8-14, 15-30, older
+
+App = MembershipApplication.Status
+Rows = dict[tuple[int, date], dict[str, int]]
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _day(field: str) -> TruncDate:
+    return TruncDate(field, tzinfo=_zone())
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=_zone())
+
+
+def _add(rows: Rows, metric: str, counts: Iterable[tuple[int, date | None, int]], since, until):
+    for network_id, day, count in counts:
+        if day is not None and since <= day <= until and count:
+            rows[(network_id, day)][metric] += count
+
+
+def _membership_flows(rows: Rows, since: date, until: date) -> None:
+    joined = Membership.objects.values_list("network_id", "joined_on").annotate(n=Count("id"))
+    _add(rows, "members_joined", joined.filter(joined_on__gte=since), since, until)
+    gone = Membership.objects.exclude(status=Membership.Status.ACTIVE)
+    # Lapsed cards leave the day after they expire; a membership ended with no date never counted.
+    lapsed = gone.filter(valid_until__isnull=False).values_list("network_id", "valid_until")
+    shifted = [(n, d + timedelta(days=1), c) for n, d, c in lapsed.annotate(c=Count("id"))]
+    _add(rows, "members_left", shifted, since, until)
+    undated = gone.filter(valid_until__isnull=True).values_list("network_id", "joined_on")
+    _add(rows, "members_left", undated.annotate(c=Count("id")), since, until)
+    ninety = Membership.objects.filter(
+        Q(status=Membership.Status.ACTIVE) | Q(valid_until__gte=F("joined_on") + timedelta(days=90))
+    ).values_list("network_id", "joined_on")
+    aged = [(n, d + timedelta(days=90), c) for n, d, c in ninety.annotate(c=Count("id"))]
+    _add(rows, "active_after_90", aged, since, until)
+
+
+def _application_flows(rows: Rows, decisions: Rows, since: date, until: date) -> None:
+    start = _start_of(since)
+    submitted = (
+        MembershipApplication.objects.filter(submitted_at__gte=start)
+        .annotate(d=_day("submitted_at"))
+        .values_list("network_id", "d")
+        .annotate(n=Count("id"))
+    )
+    _add(rows, "applications", submitted, since, until)
+    decided = MembershipApplication.objects.filter(decided_at__gte=start).annotate(
+        d=_day("decided_at")
+    )
+    for status in (App.APPROVED, App.REJECTED, App.WITHDRAWN):
+        counts = (
+            decided.filter(status=status).values_list("network_id", "d").annotate(n=Count("id"))
+        )
+        _add(rows, str(status), counts, since, until)
+    waits = (
+        decided.filter(status__in=[App.APPROVED, App.REJECTED])
+        .annotate(
+            wait=ExpressionWrapper(
+                _day("decided_at") - _day("submitted_at"), output_field=DurationField()
+            )
+        )
+        .values_list("network_id", "d", "wait")
+        .annotate(n=Count("id"))
+    )
+    for network_id, day, wait, count in waits:
+        if since <= day <= until:
+            decisions[(network_id, day)][str(_whole_days(wait))] += count
+
+
+def _whole_days(wait) -> int:
+    # SQLite hands back microseconds where PostgreSQL hands back a timedelta.
+    if isinstance(wait, timedelta):
+        return max(wait.days, 0)
+    return max(int(wait) // 86_400_000_000, 0)
+
+
+def _invitation_flows(rows: Rows, since: date, until: date) -> None:
+    start = _start_of(since)
+    sent = (
+        Invitation.objects.filter(created_at__gte=start)
+        .annotate(d=_day("created_at"))
+        .values_list("network_id", "d")
+        .annotate(n=Count("id"))
+    )
+    _add(rows, "invitations_sent", sent, since, until)
+    applied = (
+        Invitation.objects.filter(application__submitted_at__gte=start)
+        .annotate(d=_day("application__submitted_at"))
+        .values_list("network_id", "d")
+        .annotate(n=Count("id"))
+    )
+    _add(rows, "invitations_applied", applied, since, until)
+    joined = (
+        Invitation.objects.filter(
+            application__status=App.APPROVED, application__decided_at__gte=start
+        )
+        .annotate(d=_day("application__decided_at"))
+        .values_list("network_id", "d")
+        .annotate(n=Count("id"))
+    )
+    _add(rows, "invitations_joined", joined, since, until)
+
+
+def _event_flows(rows: Rows, since: date, until: date) -> None:
+    start, end = _start_of(since), _start_of(until + timedelta(days=1))
+    held = Event.objects.filter(
+        status=Event.Status.PUBLISHED, starts_at__gte=start, starts_at__lt=end
+    )
+    counts = held.annotate(d=_day("starts_at")).values_list("network_id", "d")
+    _add(rows, "events_held", counts.annotate(n=Count("id")), since, until)
+    R = Registration.Status
+    places = (
+        Registration.objects.filter(event__in=held)
+        .annotate(d=_day("event__starts_at"))
+        .values_list("event__network_id", "d")
+    )
+    for metric, condition in (
+        ("registrations", Q(status=R.CONFIRMED)),
+        ("attended", Q(status=R.CONFIRMED, checked_in_at__isnull=False)),
+        ("walk_ins", Q(status=R.WALK_IN)),
+    ):
+        _add(rows, metric, places.filter(condition).annotate(n=Count("id")), since, until)
+    _attendance_flows(rows, since, until, start, end)
+
+
+def _attendance_flows(rows: Rows, since: date, until: date, start, end) -> None:
+    """Members' check-ins at events their network does not host, and first check-ins."""
+    hosted_by_home = Event.hosts.through.objects.filter(
+        event_id=OuterRef("event_id"), network_id=OuterRef("user__memberships__network_id")
+    )
+    away = (
+        Registration.objects.filter(
+            checked_in_at__gte=start,
+            checked_in_at__lt=end,
+            user__memberships__status=Membership.Status.ACTIVE,
+        )
+        .exclude(Exists(hosted_by_home))
+        .annotate(d=_day("checked_in_at"))
+        .values_list("user__memberships__network_id", "d")
+        .annotate(n=Count("id"))
+    )
+    _add(rows, "attended_elsewhere", away, since, until)
+    first = Registration.objects.filter(
+        user=OuterRef("user"), checked_in_at__isnull=False
+    ).order_by("checked_in_at")
+    firsts = (
+        Membership.objects.annotate(first=Subquery(first.values("checked_in_at")[:1]))
+        .filter(first__gte=start, first__lt=end)
+        .annotate(d=_day("first"))
+        .values_list("network_id", "d")
+        .annotate(n=Count("id"))
+    )
+    _add(rows, "first_event", firsts, since, until)
+
+
+def stats_rebuild(*, since: date | None = None, kind: str = "rebuild") -> int:
+    """Recompute the day rows from ``since`` (or the first recorded day) to today."""
+    began = time.monotonic()
+    now = timezone.now()
+    until = timezone.localdate(now)
+    with scopes_disabled():
+        first = since or _first_day() or until
+        rows: Rows = defaultdict(lambda: defaultdict(int))
+        decisions: Rows = defaultdict(lambda: defaultdict(int))
+        _membership_flows(rows, first, until)
+        _application_flows(rows, decisions, first, until)
+        _invitation_flows(rows, first, until)
+        _event_flows(rows, first, until)
+        with transaction.atomic():
+            NetworkDay.objects.filter(day__gte=first).delete()
+            DecisionDays.objects.filter(day__gte=first).delete()
+            NetworkDay.objects.bulk_create(
+                [NetworkDay(network_id=n, day=d, **m) for (n, d), m in rows.items()],
+                batch_size=1000,
+            )
+            DecisionDays.objects.bulk_create(
+                [
+                    DecisionDays(network_id=n, day=d, days=int(w), count=c)
+                    for (n, d), waits in decisions.items()
+                    for w, c in waits.items()
+                ],
+                batch_size=1000,
+            )
+            _snapshot(now)
+            Refresh.objects.create(
+                kind=kind, covers_until=now, rows=len(rows),
+                seconds=round(time.monotonic() - began, 3),
+            )  # fmt: skip
+    return len(rows)
+
+
+def stats_refresh_recent() -> int:
+    """Every five minutes: the last few days, and the snapshot of the present."""
+    today = timezone.localdate()
+    return stats_rebuild(since=today - timedelta(days=RECENT_DAYS - 1), kind="recent")
+
+
+def _first_day() -> date | None:
+    candidates = [
+        Membership.objects.order_by("joined_on").values_list("joined_on", flat=True).first(),
+        _local(MembershipApplication.objects.all(), "submitted_at"),
+        _local(Invitation.objects.all(), "created_at"),
+        _local(Event.objects.all(), "starts_at"),
+        _local(Registration.objects.exclude(checked_in_at=None), "checked_in_at"),
+    ]
+    days = [d for d in candidates if d is not None]
+    return min(days) if days else None
+
+
+def _local(queryset: QuerySet, field: str) -> date | None:
+    first = queryset.order_by(field).values_list(field, flat=True).first()
+    return timezone.localdate(first) if first else None
+
+
+def _snapshot(now: datetime) -> None:
+    """Pending applications by age and members seen at an event lately, per network."""
+    open_apps = MembershipApplication.objects.filter(status__in=MembershipApplication.OPEN)
+    bounds = [now - timedelta(days=days) for days in AGE_BUCKETS]
+    ages = {
+        row["network_id"]: row
+        for row in open_apps.values("network_id").annotate(
+            total=Count("id"),
+            a0=Count("id", filter=Q(submitted_at__gt=bounds[0])),
+            a1=Count("id", filter=Q(submitted_at__lte=bounds[0], submitted_at__gt=bounds[1])),
+            a2=Count("id", filter=Q(submitted_at__lte=bounds[1], submitted_at__gt=bounds[2])),
+            a3=Count("id", filter=Q(submitted_at__lte=bounds[2])),
+        )
+    }
+    recent = Registration.objects.filter(
+        user=OuterRef("user"), checked_in_at__gt=now - timedelta(days=90)
+    )
+    seen = dict(
+        Membership.objects.filter(status=Membership.Status.ACTIVE)
+        .filter(Exists(recent))
+        .values_list("network_id")
+        .annotate(n=Count("user_id", distinct=True))
+    )
+    snapshots = []
+    for network_id in Network.objects.values_list("id", flat=True):
+        row = ages.get(network_id, {})
+        buckets = [row.get(f"a{i}", 0) for i in range(4)]
+        snapshots.append(
+            NetworkSnapshot(
+                network_id=network_id, taken_at=now, pending=row.get("total", 0),
+                waiting_over_14=buckets[2] + buckets[3], pending_ages=buckets,
+                attended_last_90=seen.get(network_id, 0),
+            )
+        )  # fmt: skip
+    NetworkSnapshot.objects.bulk_create(
+        snapshots,
+        update_conflicts=True,
+        unique_fields=["network"],
+        update_fields=[
+            "taken_at",
+            "pending",
+            "waiting_over_14",
+            "pending_ages",
+            "attended_last_90",
+        ],
+    )

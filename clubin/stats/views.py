@@ -1,0 +1,196 @@
+"""Dashboards: the federation's at /federation/, each network's at /<network>/manage/stats/."""
+
+import csv
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clubin.stats.forms import PeriodForm
+from clubin.stats.selectors import FUNNEL, Dashboard, Figures, dashboard, period_for
+from networks.access import Role, network_view
+from networks.views import staff_required
+
+# The sortable columns of the federation table, in the order shown.
+COLUMNS = (
+    "name", "region", "members_active", "aspiring", "new_members", "applications",
+    "approval_rate", "median_days", "p90_days", "waiting_over_14", "invitations_sent",
+    "invitation_application_share", "invitation_member_share", "events_held", "registrations",
+    "attendance_rate", "attended_last_90_share", "attended_elsewhere",
+)  # fmt: skip
+
+
+def _read(request: HttpRequest) -> tuple[PeriodForm, dict]:
+    form = PeriodForm(request.GET or None)
+    if not form.is_valid():
+        return form, {"key": "30d"}
+    data = form.cleaned_data
+    return form, {
+        "key": data.get("period") or "30d",
+        "start": data.get("start"),
+        "end": data.get("end"),
+        "region": data.get("region") or "",
+    }
+
+
+def _sorted(rows: list[Figures], key: str) -> list[Figures]:
+    descending = key.startswith("-")
+    name = key.lstrip("-")
+    if name not in COLUMNS:
+        return rows
+    present = [r for r in rows if getattr(r, name) is not None]
+    missing = [r for r in rows if getattr(r, name) is None]
+    return sorted(present, key=lambda r: getattr(r, name), reverse=descending) + missing
+
+
+def _federation(request: HttpRequest) -> tuple[PeriodForm, Dashboard]:
+    form, params = _read(request)
+    period = period_for(params["key"], start=params.get("start"), end=params.get("end"))
+    board = dashboard(period=period, region=params.get("region", ""))
+    board.rows = _sorted(board.rows, request.GET.get("sort", "name"))
+    return form, board
+
+
+@staff_required
+def federation_dashboard(request: HttpRequest) -> HttpResponse:
+    form, board = _federation(request)
+    others = request.GET.copy()
+    others.pop("sort", None)
+    context = {
+        "form": form,
+        "board": board,
+        "headers": _headers(),
+        "sort": request.GET.get("sort", "name"),
+        "query": request.GET.copy(),
+        "sort_query": f"{others.urlencode()}&" if others else "",
+        **_chart_context(board),
+    }
+    return render(request, "stats/federation.html", context)
+
+
+def _chart_context(board: Dashboard) -> dict:
+    charts = board.charts
+    return {
+        "chart_data": _chart_data(board),
+        "funnel_steps": _funnel_steps(board.totals),
+        "monthly_rows": list(
+            zip(
+                charts["months"],
+                charts["applications"],
+                charts["approved"],
+                charts["rejected"],
+                strict=True,
+            )
+        ),
+    }
+
+
+def _headers() -> list[tuple[str, str]]:
+    labels = {
+        "name": _("Network"),
+        "region": _("Region"),
+        "members_active": _("Members"),
+        "aspiring": _("Aspiring"),
+        "new_members": _("New members"),
+        "applications": _("Applications"),
+        "approval_rate": _("Approved"),
+        "median_days": _("Median days to decision"),
+        "p90_days": _("90th percentile days"),
+        "waiting_over_14": _("Waiting > 14 days"),
+        "invitations_sent": _("Invitations"),
+        "invitation_application_share": _("Invited who applied"),
+        "invitation_member_share": _("Invited who joined"),
+        "events_held": _("Events"),
+        "registrations": _("Registrations"),
+        "attendance_rate": _("Attendance"),
+        "attended_last_90_share": _("Members at an event in 90 days"),
+        "attended_elsewhere": _("Visits to other networks"),
+    }
+    return [(column, labels[column]) for column in COLUMNS]
+
+
+def _funnel_steps(row: Figures) -> list[tuple[str, int]]:
+    labels = {
+        "invitations_sent": _("invited"),
+        "applications": _("applied"),
+        "approved": _("approved"),
+        "first_event": _("first event attended"),
+        "active_after_90": _("active after 90 days"),
+    }
+    return [(labels[step], getattr(row, step)) for step in FUNNEL]
+
+
+def _chart_data(board: Dashboard) -> dict:
+    charts = dict(board.charts)
+    charts["labels"] = {
+        "applications": _("applications"),
+        "approved": _("approved"),
+        "rejected": _("rejected"),
+        "funnel": [label for label, _value in _funnel_steps(board.totals)],
+    }
+    return charts
+
+
+def _export_payload(board: Dashboard) -> dict:
+    return {
+        "as_of": board.as_of.isoformat() if board.as_of else None,
+        "generated_at": timezone.now().isoformat(),
+        "period": {
+            "key": board.period.key,
+            "start": board.period.start.isoformat(),
+            "end": board.period.end.isoformat(),
+        },
+        "networks": [row.as_export() for row in board.rows],
+        "totals": board.totals.as_export(),
+    }
+
+
+@staff_required
+def federation_stats_json(request: HttpRequest) -> HttpResponse:
+    _form, board = _federation(request)
+    return JsonResponse(_export_payload(board), json_dumps_params={"indent": 1})
+
+
+EXPORT_FIELDS = list(Figures().as_export())
+
+
+@staff_required
+def federation_stats_csv(request: HttpRequest) -> HttpResponse:
+    _form, board = _federation(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="clubin-stats.csv"'
+    payload = _export_payload(board)
+    writer = csv.writer(response)
+    writer.writerow(["# as_of", payload["as_of"], "period", payload["period"]["start"],
+                     payload["period"]["end"]])  # fmt: skip
+    writer.writerow(EXPORT_FIELDS)
+    for row in [*payload["networks"], payload["totals"]]:
+        writer.writerow([_cell(row[name]) for name in EXPORT_FIELDS])
+    return response
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return json.dumps(value)
+    return str(value)
+
+
+@network_view(Role.COORDINATOR)
+def network_stats(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = request.network  # type: ignore[attr-defined]
+    form, params = _read(request)
+    period = period_for(params["key"], start=params.get("start"), end=params.get("end"))
+    board = dashboard(period=period, only=network)
+    context = {
+        "network": network,
+        "headers": _headers(),
+        "form": form,
+        "board": board,
+        "row": board.rows[0],
+        **_chart_context(board),
+    }
+    return render(request, "stats/network.html", context)
