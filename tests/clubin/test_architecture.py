@@ -22,9 +22,9 @@ SCOPES_DISABLED_ALLOWED = {
     "members/management/commands/load_demo.py",  # loads every network at once
     "members/management/commands/bench_invitations.py",  # removes its own bench network
     "members/selectors/cards.py",  # the holder's own cards, and the public check of a signed card
-    "events/selectors.py",
+    "events/selectors.py",  # my tickets; the federation home; a viewer's networks; announcements
     "clubin/stats/services.py",  # rollups are computed across the federation
-    "clubin/stats/selectors.py",  # and read across it, as aggregates only  # my tickets; the federation home; a viewer's networks; announcements
+    "clubin/stats/selectors.py",  # and read across it, as aggregates only
 }
 
 
