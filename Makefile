@@ -22,6 +22,7 @@ run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_demo_events
+	$(BIN)/python manage.py stats_rebuild
 	@echo "ClubIN at http://127.0.0.1:$(PORT)/  (emails: http://127.0.0.1:$(PORT)/dev/mail/)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
