@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format messages bench bench-invitations clean
+.PHONY: run serve test lint format messages bench bench-invitations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,21 @@ run: $(VENV)/.installed-run
 	$(BIN)/python manage.py stats_rebuild
 	@echo "ClubIN at http://127.0.0.1:$(PORT)/  (emails: http://127.0.0.1:$(PORT)/dev/mail/)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production settings on this machine, over plain http: PostgreSQL and Redis from the
+# environment, DEBUG off, static files collected and served by whitenoise, gunicorn, a Celery
+# worker and beat from the Procfile. Ctrl-C stops all three.
+SERVE_ENV = DEBUG=0 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 SECURE_HSTS_SECONDS=0 \
+	ALLOWED_HOSTS=127.0.0.1,localhost SITE_URL=http://127.0.0.1:$(PORT) CLUBIN_PORT=$(PORT)
+
+serve: $(VENV)/.installed-run
+	@test -n "$$DATABASE_URL" && test -n "$$REDIS_URL" || { \
+	  echo "make serve runs on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL"; exit 2; }
+	@test -f .serve-secret || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > .serve-secret
+	export PATH="$(CURDIR)/$(BIN):$$PATH" SECRET_KEY="$$(cat .serve-secret)" $(SERVE_ENV) && \
+	  $(BIN)/python manage.py migrate --no-input && \
+	  $(BIN)/python manage.py collectstatic --no-input --verbosity 0 && \
+	  exec $(BIN)/honcho --procfile Procfile start
 
 test: $(VENV)/.installed-test
 	$(BIN)/pytest $(PYTEST_ARGS)

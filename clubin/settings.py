@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "members",
     "events",
     "clubin.stats",
+    "clubin.ops",
 ]
 
 MIDDLEWARE = [
@@ -158,8 +159,8 @@ if LINKEDIN_CLIENT_ID and LINKEDIN_CLIENT_SECRET:
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Off only for `make serve`, production settings over plain http on this machine.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("SECURE_HSTS_SECONDS", default=31536000)

@@ -1,0 +1,1 @@
+"""Operating ClubIN: the deployment checks behind ``manage.py clubin_doctor``."""
