@@ -12,10 +12,14 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import needs_postgres, needs_redis
+from tests.conftest import needs_redis
 from tests.integration.conftest import ROOT, _test_database_url, wait_for
 from tests.smtp_sink import free_port
 
+needs_postgres = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs PostgreSQL: `make serve` runs the production stack, which uses PostgreSQL",
+)
 pytestmark = [
     needs_postgres,
     needs_redis,
