@@ -267,8 +267,13 @@ def _build_history(personas) -> SimpleNamespace:
 
     stats_rebuild()
     return SimpleNamespace(
-        personas=personas, florence=florence, veneto=veneto, liguria=liguria, people=people,
-        first=first, second=second,
+        personas=personas,
+        florence=florence,
+        veneto=veneto,
+        liguria=liguria,
+        people=people,
+        first=first,
+        second=second,
     )
 
 
