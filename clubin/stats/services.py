@@ -59,19 +59,32 @@ def _add(rows: Rows, metric: str, counts: Iterable[tuple[int, date | None, int]]
             rows[(network_id, day)][metric] += count
 
 
+def _expired(today: date) -> Q:
+    """A card whose validity ended before today: gone the day after, even in the grace period
+    (the lapse job only marks it later, and a renewal brings it back at the nightly rebuild)."""
+    return Q(valid_until__lt=today)
+
+
+def _ended_undated(today: date) -> Q:
+    """Not active and no past expiry to date it by: never counted as a member."""
+    return ~Q(status=Membership.Status.ACTIVE) & ~_expired(today)
+
+
 def _membership_flows(rows: Rows, since: date, until: date) -> None:
     joined = Membership.objects.values_list("network_id", "joined_on").annotate(n=Count("id"))
     _add(rows, "members_joined", joined.filter(joined_on__gte=since), since, until)
-    gone = Membership.objects.exclude(status=Membership.Status.ACTIVE)
-    # Lapsed cards leave the day after they expire; a membership ended with no date never counted.
-    lapsed = gone.filter(valid_until__isnull=False).values_list("network_id", "valid_until")
-    shifted = [(n, d + timedelta(days=1), c) for n, d, c in lapsed.annotate(c=Count("id"))]
+    expired = Membership.objects.filter(_expired(until)).values_list("network_id", "valid_until")
+    shifted = [(n, d + timedelta(days=1), c) for n, d, c in expired.annotate(c=Count("id"))]
     _add(rows, "members_left", shifted, since, until)
-    undated = gone.filter(valid_until__isnull=True).values_list("network_id", "joined_on")
-    _add(rows, "members_left", undated.annotate(c=Count("id")), since, until)
-    ninety = Membership.objects.filter(
-        Q(status=Membership.Status.ACTIVE) | Q(valid_until__gte=F("joined_on") + timedelta(days=90))
-    ).values_list("network_id", "joined_on")
+    undated = Membership.objects.filter(_ended_undated(until))
+    counts = undated.values_list("network_id", "joined_on").annotate(c=Count("id"))
+    _add(rows, "members_left", counts, since, until)
+    # Still a member on their 90th day: not ended undated, and not expired before that day.
+    ninety = (
+        Membership.objects.exclude(_ended_undated(until))
+        .exclude(_expired(until) & Q(valid_until__lt=F("joined_on") + timedelta(days=90)))
+        .values_list("network_id", "joined_on")
+    )
     aged = [(n, d + timedelta(days=90), c) for n, d, c in ninety.annotate(c=Count("id"))]
     _add(rows, "active_after_90", aged, since, until)
 
@@ -167,17 +180,19 @@ def _event_flows(rows: Rows, since: date, until: date) -> None:
 def _attendance_flows(rows: Rows, since: date, until: date, start, end) -> None:
     """Members' check-ins at events their network does not host, and first check-ins."""
     hosted_by_home = Event.hosts.through.objects.filter(
-        event_id=OuterRef("event_id"), network_id=OuterRef("user__memberships__network_id")
+        event_id=OuterRef("event_id"), network_id=OuterRef("home")
     )
     away = (
-        Registration.objects.filter(
-            checked_in_at__gte=start,
-            checked_in_at__lt=end,
-            user__memberships__status=Membership.Status.ACTIVE,
+        Registration.objects.filter(checked_in_at__gte=start, checked_in_at__lt=end)
+        # One join to the person's memberships, named once: the home network and its status
+        # must come from the same membership row.
+        .annotate(
+            home=F("user__memberships__network_id"), home_status=F("user__memberships__status")
         )
+        .filter(home_status=Membership.Status.ACTIVE)
         .exclude(Exists(hosted_by_home))
         .annotate(d=_day("checked_in_at"))
-        .values_list("user__memberships__network_id", "d")
+        .values_list("home", "d")
         .annotate(n=Count("id"))
     )
     _add(rows, "attended_elsewhere", away, since, until)

@@ -25,7 +25,8 @@ COLUMNS = (
 def _read(request: HttpRequest) -> tuple[PeriodForm, dict]:
     form = PeriodForm(request.GET or None)
     if not form.is_valid():
-        return form, {"key": "30d"}
+        # A wrong date resets the period, not the region the person chose.
+        return form, {"key": "30d", "region": request.GET.get("region", "")[:80]}
     data = form.cleaned_data
     return form, {
         "key": data.get("period") or "30d",

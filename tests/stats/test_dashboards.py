@@ -43,10 +43,12 @@ from django_scopes import scope, scopes_disabled
 
 from clubin.stats import tasks
 from clubin.stats.models import DecisionDays, NetworkDay, NetworkSnapshot, Refresh
+from clubin.stats.selectors import dashboard, period_for
 from clubin.stats.services import stats_rebuild
 from events.services.checkin import checkin_registration, walk_in_add
 from events.services.registrations import registration_register
 from members.models import Invitation, MembershipApplication, User
+from members.services.renewals import memberships_lapse
 from networks.models import Membership, Network
 from tests.conftest import REQUEST_OVERHEAD, make_user
 from tests.events.factories import make_event, rome
@@ -176,6 +178,7 @@ PEOPLE = {
     "velia": ("velia.vespucci@example.com", "Velia", "Vespucci"),
 }
 WALK_IN = ("Walter Passante", "walter.passante@example.com")
+DASH = "\u2013"  # what the tables print for "no value"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -394,8 +397,9 @@ def test_it_renders_an_empty_network_with_zeros_and_dashes(client, history):
     body = response.content.decode()
     rows = {cells[0].split(" ")[0]: cells[1:] for cells in _table_cells(body, "tbody")}
     assert rows["LiguriaIN"] == [
-        "Liguria", "0", "0", "0", "0", "–", "–", "–", "0", "0", "–", "–", "0", "0", "–", "–", "0"
-    ]  # fmt: skip  # noqa: RUF001
+        "Liguria", "0", "0", "0", "0", DASH, DASH, DASH, "0", "0", DASH, DASH, "0", "0", DASH,
+        DASH, "0",
+    ]  # fmt: skip
     assert rows["FlorenceIN"] == [
         "Toscana", "4", "2", "2", "4", "67%", "10", "20", "1", "3", "33%", "33%", "2", "5",
         "80%", "50%", "0",
@@ -670,8 +674,6 @@ def test_it_ends_the_series_at_the_end_of_a_custom_range(client, history):
 
 # -- 6. queries -------------------------------------------------------------------------------
 
-MEASURED: dict[tuple[str, int], int] = {}
-
 
 def _bulk_members(network: Network, size: int) -> None:
     users = User.objects.bulk_create(
@@ -714,8 +716,7 @@ def test_it_keeps_dashboard_queries_flat(client, clock, personas, size,
     stats_rebuild()
     counts = [_count(client, u, url, django_assert_max_num_queries) for u, url in pages]
     for (_user, url), count in zip(pages, counts, strict=True):
-        MEASURED[(url, size)] = count
-        print(f"{url} with {size} members per network: {count} queries")  # noqa: T201
+        print(f"{url} with {size} members per network: {count} queries")
     assert counts == baseline
     board = _get(client, personas.fiona, FEDERATION).context["board"]
     assert {r.slug: r.members_active for r in board.rows} == {
@@ -757,3 +758,98 @@ def test_it_refreshes_recent_days_from_beat_and_rebuilds_on_command(client, hist
     rebuilt = _board(client, history, period="30d")
     assert _figures(rebuilt.rows[0]) == {**FLORENCE_30D, **changed}
     assert {row.slug: _figures(row) for row in _board(client, history, **CUSTOM).rows} == custom
+
+
+# -- known defects (strict: they fail loudly once fixed) --------------------------------------
+
+
+def _visits_elsewhere(personas):
+    """Ugo belongs to both networks; Zeno's FlorenceIN card lapsed in 2025, VenetoIN's is valid."""
+    florence, veneto = personas.florence, personas.veneto
+    ugo, zeno = make_user("ugo@example.com"), make_user("zeno@example.com")
+    member(florence, ugo, 10, joined_on=date(2024, 1, 1))
+    member(veneto, ugo, 10, joined_on=date(2024, 1, 1))
+    member(florence, zeno, 11, joined_on=date(2024, 1, 1), status=Membership.Status.LAPSED,
+           valid_until=date(2025, 1, 1))  # fmt: skip
+    member(veneto, zeno, 11, joined_on=date(2024, 1, 1))
+    with _at(rome(2026, 11, 1, 10)):
+        at_florence = make_event(florence, by=personas.alice, starts_at=rome(2026, 11, 10, 19))
+        at_veneto = make_event(veneto, by=personas.charlie, starts_at=rome(2026, 11, 11, 19))
+        with scope(network=florence):
+            ugo_place = registration_register(event=at_florence, user=ugo)[0]
+        with scope(network=veneto):
+            zeno_place = registration_register(event=at_veneto, user=zeno)[0]
+    with _at(rome(2026, 11, 10, 19, 10)), scope(network=florence):
+        checkin_registration(event=at_florence, registration_id=ugo_place.pk, by=personas.alice)
+    with _at(rome(2026, 11, 11, 19, 10)), scope(network=veneto):
+        checkin_registration(event=at_veneto, registration_id=zeno_place.pk, by=personas.charlie)
+    stats_rebuild()
+    with scopes_disabled():
+        found = {
+            (row.network.slug, row.day.isoformat()): row.attended_elsewhere
+            for row in NetworkDay.objects.filter(day__gte=date(2026, 11, 10))
+        }
+    days = ("2026-11-10", "2026-11-11")
+    return {
+        (slug, day): found.get((slug, day), 0) for day in days for slug in ("florence", "veneto")
+    }
+
+
+def test_it_counts_a_visit_elsewhere_once_for_the_active_home_network(clock, personas):
+    elsewhere = _visits_elsewhere(personas)
+    # Ugo at FlorenceIN's event: one visit, for VenetoIN. Zeno at VenetoIN's: no visit at all.
+    assert elsewhere == {
+        ("florence", "2026-11-10"): 0, ("veneto", "2026-11-10"): 1,
+        ("florence", "2026-11-11"): 0, ("veneto", "2026-11-11"): 0,
+    }  # fmt: skip
+
+
+def _lapse_bob(personas):
+    with scopes_disabled():
+        Membership.objects.update(joined_on=date(2024, 1, 1))
+        Membership.objects.filter(user=personas.bob).update(valid_until=date(2026, 10, 15))
+
+
+def _florence_day_by_day(personas, first: date, last: date):
+    """Each day as production runs it: the nightly lapse job, the rebuild, the 30-day board."""
+    day = first
+    while day <= last:
+        with _at(rome(day.year, day.month, day.day, 4)):
+            memberships_lapse(today=day)
+            stats_rebuild()
+            board = dashboard(period=period_for("30d"))
+        yield day, next(r for r in board.rows if r.slug == "florence"), board.alerts
+        day += timedelta(days=1)
+
+
+def test_it_counts_a_lapsed_member_out_once_the_card_has_lapsed(clock, personas):
+    """The ground the alert test below stands on: Bob is in before, out after, lapsed."""
+    _lapse_bob(personas)
+    seen = {
+        day: (row.members_active, row.new_members)
+        for day, row, _alerts in _florence_day_by_day(
+            personas, date(2026, 10, 14), date(2026, 10, 14)
+        )
+    }
+    seen |= {
+        day: (row.members_active, row.new_members)
+        for day, row, _alerts in _florence_day_by_day(
+            personas, date(2026, 11, 16), date(2026, 11, 16)
+        )
+    }
+    # Bob's card expired on 10-15; after 30 days of grace the nightly job (11-15) lapses it.
+    assert seen == {date(2026, 10, 14): (2, 0), date(2026, 11, 16): (1, 0)}
+    with scopes_disabled():
+        assert Membership.objects.get(user=personas.bob).status == Membership.Status.LAPSED
+
+
+def test_it_warns_that_membership_fell_when_a_card_lapses(clock, personas):
+    _lapse_bob(personas)
+    fell = [
+        day
+        for day, _row, alerts in _florence_day_by_day(
+            personas, date(2026, 10, 16), date(2026, 11, 20)
+        )
+        if any(a.kind == "membership_fell" and a.network == "FlorenceIN" for a in alerts)
+    ]
+    assert fell, "FlorenceIN went from 2 members to 1 and no day said so"
