@@ -81,6 +81,10 @@ class Figures:
     pending_ages: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     waits: dict[int, int] = field(default_factory=dict, repr=False)
 
+    @property
+    def status_display(self) -> str:
+        return str(Network.Status(self.status).label) if self.status else ""
+
     def as_export(self) -> dict[str, Any]:
         data = asdict(self)
         for private in ("waits", "members_30_days_before"):
