@@ -126,6 +126,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ClubIN] "
+# How many proxies in front of ClubIN append to X-Forwarded-For: per-address rate limits must see
+# the visitor, not nginx. 0 (no proxy) reads the socket's address; 1 behind deploy/'s nginx.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # allauth's limits, plus ClubIN's own actions counted the same way (cache-based, per IP and key).
 ACCOUNT_RATE_LIMITS = {
     # Registering to a public event without an account emails a link: cap what a bot can send.
