@@ -1,56 +1,131 @@
-"""A newcomer on a phone: finds their network, signs up, verifies, logs in, reads in English."""
+"""A newcomer on a phone: finds their network, signs up, verifies, logs in, applies to FlorenceIN
+answering its own questions, and sees the application pending."""
 
 import re
 from urllib.parse import urlsplit
 
 import pytest
+from django_scopes import scope, scopes_disabled
 
 from clubin.mail.models import OutboxEmail
+from members.models import ApplicationQuestion, MembershipApplication
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import needs_chromium
+from tests.e2e.helpers import Audit, desktop, fits_the_screen, screenshot
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
-
-
-def _fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def _submit(page) -> None:
     page.locator("main form button[type=submit]").first.click()
 
 
-def test_it_walks_a_newcomer_from_home_to_their_account(live_server, phone, personas):
-    phone.goto(live_server.url)
+def _questions(network) -> tuple[ApplicationQuestion, ApplicationQuestion]:
+    with scope(network=network):
+        how = ApplicationQuestion.objects.create(
+            network=network, label="Come ci hai conosciuto?", position=1,
+            kind=ApplicationQuestion.Kind.CHOICE, choices="LinkedIn\nUn socio\nUn evento",
+        )  # fmt: skip
+        offer = ApplicationQuestion.objects.create(
+            network=network, label="Che cosa puoi offrire agli altri soci?", position=2,
+            kind=ApplicationQuestion.Kind.LONG_TEXT, help_text="Due righe bastano.",
+        )  # fmt: skip
+    return how, offer
+
+
+def test_it_walks_a_newcomer_from_home_to_a_pending_application(
+    live_server, browser, phone, personas, settings
+):
+    settings.OUTBOX_SCRUB_SECRETS = False  # the test reads the verification link once it is sent
+    how, offer = _questions(personas.florence)
+    base = live_server.url
+    audit = Audit()
+
+    wide, desk = desktop(browser)
+    desk.goto(base)
+    audit.check(desk, "desktop")
+    screenshot(desk, "home-desktop.png")
+    wide.close()
+
+    phone.goto(base)
     assert phone.locator("h3", has_text="FlorenceIN").is_visible()
-    assert _fits_the_screen(phone)
+    assert fits_the_screen(phone)
+    audit.check(phone)
+    screenshot(phone, "home-phone.png")
 
     phone.click("text=FlorenceIN")
     assert phone.url.endswith("/florence/")
     assert "soci tesserati" in phone.content()
-    assert _fits_the_screen(phone)
+    assert fits_the_screen(phone)
+    audit.check(phone)
+    screenshot(phone, "network-phone.png")
 
     phone.click("a[href='/accounts/signup/']")
+    phone.wait_for_url(re.compile(r"/accounts/signup/$"))
+    audit.check(phone)
     phone.fill("input[name=email]", "giovanna@example.com")
     phone.fill("input[name=password1]", PASSWORD)
     phone.fill("input[name=password2]", PASSWORD)
     _submit(phone)
     phone.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
-    assert _fits_the_screen(phone)
+    assert fits_the_screen(phone)
+    audit.check(phone)
 
     body = OutboxEmail.objects.get(to="giovanna@example.com").body_text
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+", body)
     assert link, body
     phone.goto(live_server.url + urlsplit(link.group(0)).path)
+    audit.check(phone)
     _submit(phone)
 
-    phone.goto(f"{live_server.url}/accounts/login/")
+    phone.goto(f"{base}/accounts/login/")
+    audit.check(phone)
     phone.fill("input[name=login]", "giovanna@example.com")
     phone.fill("input[name=password]", PASSWORD)
     _submit(phone)
     phone.wait_for_url(re.compile(r"/me/$"))
     assert phone.locator("h1", has_text="Il mio ClubIN").is_visible()
+    audit.check(phone)
 
-    phone.click("button[value=en]")
-    phone.wait_for_selector("h1:has-text('My ClubIN')")
-    assert _fits_the_screen(phone)
+    # Back to the network, and on to its form, with FlorenceIN's own questions in it.
+    phone.goto(f"{base}/florence/")
+    phone.click("a[href='/florence/apply/']")
+    phone.wait_for_url(re.compile(r"/florence/apply/$"))
+    assert phone.locator("h1", has_text="Candidati a FlorenceIN").is_visible()
+    assert phone.get_by_label("Come ci hai conosciuto?").is_visible()
+    audit.check(phone)
+    for name, value in {
+        "first_name": "Giovanna", "last_name": "Lippi", "company": "Lippi Design",
+        "job_title": "Titolare", "city": "Prato", "motivation": "Conoscere imprese toscane",
+    }.items():  # fmt: skip
+        phone.fill(f"input[name={name}], textarea[name={name}]", value)
+    phone.select_option("select[name=sector]", "design")
+    phone.get_by_label("Come ci hai conosciuto?").select_option("Un evento")
+    phone.get_by_label("Che cosa puoi offrire agli altri soci?").fill("Consulenza sul design")
+    phone.check("input[name=privacy]")
+    assert fits_the_screen(phone)
+    screenshot(phone, "apply-phone.png")
+    _submit(phone)
+    phone.wait_for_url(re.compile(r"/me/$"))
+    assert phone.locator("[role=status]", has_text="candidatura a FlorenceIN").is_visible()
+    assert phone.locator("td", has_text="In attesa").is_visible()
+    assert phone.locator("form[action*='/withdraw/']").count() == 1
+    assert fits_the_screen(phone)
+    audit.check(phone, "application sent")
+    screenshot(phone, "me-pending-phone.png")
+
+    with scopes_disabled():
+        application = MembershipApplication.objects.get(user__email="giovanna@example.com")
+    assert application.status == MembershipApplication.Status.PENDING
+    assert application.network == personas.florence
+    assert {a["label"]: a["value"] for a in application.answers.values()} == {
+        how.label: "Un evento",
+        offer.label: "Consulenza sul design",
+    }
+
+    # The form, opened again, says the application is with the coordinators.
+    phone.goto(f"{base}/florence/apply/")
+    assert phone.get_by_text("i coordinatori la stanno esaminando").is_visible()
+    audit.check(phone, "already applied")
+
+    audit.assert_clean()
