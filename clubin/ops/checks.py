@@ -36,7 +36,11 @@ def check_settings() -> Finding:
         problems.append("DEBUG is on")
     if settings.SECRET_KEY.startswith(INSECURE_KEY_PREFIX) or len(settings.SECRET_KEY) < 50:
         problems.append("SECRET_KEY is the development one or shorter than 50 characters")
-    if not [h for h in settings.ALLOWED_HOSTS if h not in ("localhost", "127.0.0.1", "[::1]", "testserver")]:
+    if not [
+        h
+        for h in settings.ALLOWED_HOSTS
+        if h not in ("localhost", "127.0.0.1", "[::1]", "testserver")
+    ]:
         problems.append("ALLOWED_HOSTS names no public host")
     if not settings.SITE_URL.startswith("https://"):
         problems.append("SITE_URL is not https")

@@ -66,8 +66,12 @@ def _expired(today: date) -> Q:
 
 
 def _ended_undated(today: date) -> Q:
-    """Not active and no past expiry to date it by: never counted as a member."""
-    return ~Q(status=Membership.Status.ACTIVE) & ~_expired(today)
+    """Not active and no expiry at all to date it by: never counted as a member.
+
+    A suspended or ended card with an expiry still counts until then and leaves the day after,
+    so no day's figure depends on when the rollup was computed.
+    """
+    return ~Q(status=Membership.Status.ACTIVE) & Q(valid_until__isnull=True)
 
 
 def _membership_flows(rows: Rows, since: date, until: date) -> None:
@@ -285,8 +289,10 @@ def _snapshot(now: datetime) -> None:
     recent = Registration.objects.filter(
         user=OuterRef("user"), checked_in_at__gt=now - timedelta(days=90)
     )
+    today = timezone.localdate(now)
+    counted = Q(status=Membership.Status.ACTIVE) & ~_expired(today)  # as members_active counts
     seen = dict(
-        Membership.objects.filter(status=Membership.Status.ACTIVE)
+        Membership.objects.filter(counted)
         .filter(Exists(recent))
         .values_list("network_id")
         .annotate(n=Count("user_id", distinct=True))

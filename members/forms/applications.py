@@ -19,7 +19,8 @@ class ApplicationForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     company = forms.CharField(label=_("Company"), max_length=120)
     job_title = forms.CharField(label=_("Role"), max_length=120)
-    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
+    # No sector is chosen for the applicant: an empty first choice, which is required.
+    sector = forms.ChoiceField(label=_("Sector"), choices=[("", "—"), *Sector.choices])
     city = forms.CharField(label=_("City"), max_length=80)
     linkedin_url = forms.URLField(
         label=_("LinkedIn profile (optional)"), required=False, assume_scheme="https"

@@ -361,7 +361,8 @@ def test_it_keeps_values_systemd_and_sh_read_alike():
 
 
 def test_it_passes_the_deploy_check_with_the_example_filled_in():
-    outside = _names_read_by_settings() | {"DJANGO_SETTINGS_MODULE"}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their session; a server never has it.
+    outside = _names_read_by_settings() | {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if k not in outside}
     env |= _env_file_values(_env_example())
     env["SECRET_KEY"] = "deploy-files-test-" + "k3y" * 20
