@@ -66,7 +66,9 @@ def test_it_serves_the_full_stack_and_stops_cleanly(smtp_sink, tmp_path):
         assert browser.open(base + css.group(1)).status == 200
 
         page = browser.open(f"{base}/accounts/signup/").read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert found, page
+        token = found.group(1)
         form = {
             "csrfmiddlewaretoken": token, "email": "nuova@example.com",
             "password1": "una password lunga 2026", "password2": "una password lunga 2026",

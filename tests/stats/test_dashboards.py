@@ -34,6 +34,7 @@ import re
 import secrets
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import time_machine
@@ -470,7 +471,7 @@ def _parse_csv(content: bytes) -> tuple[list[str], list[str], list[dict]]:
     first, header, *rows = lines
     parsed = []
     for cells in rows:
-        row = {}
+        row: dict[str, Any] = {}
         for name, cell in zip(header, cells, strict=True):
             if name in TEXT_FIELDS:
                 row[name] = cell or (None if name == "last_event_day" else "")
@@ -742,6 +743,7 @@ def test_it_refreshes_recent_days_from_beat_and_rebuilds_on_command(client, hist
     assert _figures(refreshed.rows[0]) == {**FLORENCE_30D, **changed}
     assert refreshed.totals.applications == 5
     latest = Refresh.objects.order_by("-pk").first()
+    assert latest is not None
     assert latest.kind == "recent" and latest.covers_until == NOW
     # The older days are still there: the range ending on 11-05 only sees the new queue.
     custom = {row.slug: _figures(row) for row in _board(client, history, **CUSTOM).rows}
@@ -754,7 +756,7 @@ def test_it_refreshes_recent_days_from_beat_and_rebuilds_on_command(client, hist
     out = io.StringIO()
     call_command("stats_rebuild", stdout=out)
     assert re.match(r"Rebuilt \d+ network-day rows\.", out.getvalue())
-    assert Refresh.objects.order_by("-pk").first().kind == "rebuild"
+    assert Refresh.objects.values_list("kind", flat=True).order_by("-pk").first() == "rebuild"
     rebuilt = _board(client, history, period="30d")
     assert _figures(rebuilt.rows[0]) == {**FLORENCE_30D, **changed}
     assert {row.slug: _figures(row) for row in _board(client, history, **CUSTOM).rows} == custom

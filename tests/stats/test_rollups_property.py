@@ -301,7 +301,8 @@ def materialise(h: History) -> list[Network]:
 # --- The figures, straight from the history ------------------------------------------------
 
 
-def local(moment: datetime) -> date:
+def local(moment: datetime | None) -> date:
+    assert moment is not None  # callers ask only for the times a row has
     return moment.astimezone(ROME).date()
 
 
