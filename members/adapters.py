@@ -1,7 +1,11 @@
 """allauth adapters: every account email goes through the outbox."""
 
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 
 from clubin.mail.services import outbox_add
 
@@ -22,6 +26,10 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # allauth's own send_mail adds the site; without the sites framework, it is ClubIN at
+        # SITE_URL (the address people know, not whichever host served the request).
+        site = SimpleNamespace(name="ClubIN", domain=urlsplit(settings.SITE_URL).netloc)
+        context = {"email": email, "current_site": site, **context}
         message = self.render_mail(template_prefix, email, context)
         html = next(
             (

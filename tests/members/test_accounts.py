@@ -60,6 +60,8 @@ def test_it_writes_the_verification_email_in_both_parts(client):
     assert "/accounts/confirm-email/" in email.body_text
     assert '<a href="http://testserver/accounts/confirm-email/' in email.body_html
     assert email.subject.startswith("[ClubIN]")
+    # The site is named (allauth's text says "an account on <site>"), never left blank.
+    assert "127.0.0.1:8000." in email.body_text and " su ." not in email.body_text
 
 
 @pytest.mark.django_db
