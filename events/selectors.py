@@ -111,11 +111,7 @@ def may_register(*, event: Event, viewer: Viewer) -> bool:
 def event_list(*, network: Network, viewer: Viewer, past_limit: int = 20) -> dict[str, list]:
     """Upcoming events (soonest first) and recent past ones, each with its organiser and hosts."""
     now = timezone.now()
-    visible = (
-        Event.objects.filter(_visible(viewer, network))
-        .select_related("network")
-        .prefetch_related("hosts")
-    )
+    visible = Event.objects.filter(_visible(viewer, network)).select_related("network")
     return {
         "upcoming": list(visible.filter(ends_at__gt=now).order_by("starts_at", "id")),
         "past": list(visible.filter(ends_at__lte=now).order_by("-starts_at", "-id")[:past_limit]),

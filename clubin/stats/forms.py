@@ -1,10 +1,11 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MAX_RANGE = timedelta(days=5 * 366)
+EARLIEST = date(2000, 1, 1)  # before any network; and month arithmetic needs room before it
 
 
 class PeriodForm(forms.Form):
@@ -36,6 +37,8 @@ class PeriodForm(forms.Form):
             raise forms.ValidationError(_("Give both dates of the custom range."))
         if start > end:
             raise forms.ValidationError(_("The range must start before it ends."))
+        if start < EARLIEST:
+            self.add_error("start", _("The range cannot start before 2000."))
         if end > timezone.localdate():
             self.add_error("end", _("The range cannot end in the future."))
         if end - start > MAX_RANGE:

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     DurationField,
@@ -227,6 +227,7 @@ def stats_rebuild(*, since: date | None = None, kind: str = "rebuild") -> int:
         _invitation_flows(rows, first, until)
         _event_flows(rows, first, until)
         with transaction.atomic():
+            _one_at_a_time()
             NetworkDay.objects.filter(day__gte=first).delete()
             DecisionDays.objects.filter(day__gte=first).delete()
             NetworkDay.objects.bulk_create(
@@ -247,6 +248,17 @@ def stats_rebuild(*, since: date | None = None, kind: str = "rebuild") -> int:
                 seconds=round(time.monotonic() - began, 3),
             )  # fmt: skip
     return len(rows)
+
+
+REBUILD_LOCK = 7_001  # an arbitrary, fixed key for PostgreSQL's advisory lock
+
+
+def _one_at_a_time() -> None:
+    """The nightly rebuild and a 5-minute refresh may overlap: the second waits for the first,
+    so it deletes the rows the first inserted instead of colliding with them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REBUILD_LOCK])
 
 
 def stats_refresh_recent() -> int:

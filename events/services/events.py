@@ -85,9 +85,7 @@ def event_cancel(*, event: Event) -> int:
         if was_draft:
             return 0
         registrations = list(
-            Registration.objects.filter(event=locked, status__in=ACTIVE_STATUSES)
-            .select_related("user")
-            .exclude(email="")
+            Registration.objects.filter(event=locked, status__in=ACTIVE_STATUSES).exclude(email="")
         )
         emails = [
             plain_email(r, template="event-cancelled", key=f"event-cancelled:{r.pk}")

@@ -7,6 +7,7 @@ event is the backstop, and partial unique constraints make a double click one re
 A cancellation hands its place to the first on the waitlist in the same transaction.
 """
 
+import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -60,12 +61,24 @@ def _count(event: Event, delta: int) -> None:
 
 def _news(registration: Registration, guests: Sequence[Registration] = ()) -> Email:
     """The email a new registration gets: its ticket, or its place on the waitlist."""
+    manage_url = guest_manage_url(registration)
     if registration.status == Status.CONFIRMED:
         confirmed = [g for g in guests if g.status == Status.CONFIRMED]
-        return ticket_email(registration, key=f"event-ticket:{registration.pk}", guests=confirmed)
+        return ticket_email(
+            registration, key=f"event-ticket:{registration.pk}", guests=confirmed,
+            manage_url=manage_url,
+        )  # fmt: skip
     return plain_email(
-        registration, template="event-waitlisted", key=f"event-waitlisted:{registration.pk}"
-    )
+        registration, template="event-waitlisted", key=f"event-waitlisted:{registration.pk}",
+        tickets_url=manage_url,
+    )  # fmt: skip
+
+
+def guest_manage_url(registration: Registration) -> str:
+    """Where a person without an account cancels: a signed link, since /me/ needs a login."""
+    if registration.user_id is not None or registration.brought_by_id is not None:
+        return ""
+    return _guest_url(registration, "cancel")
 
 
 def registration_register(
@@ -107,8 +120,6 @@ def _register(event: Event, user: User, company: str, names: list[str]) -> Regis
         ]  # fmt: skip
         placed = _give_places(locked, [person, *guests], now)
         person.save(force_insert=True)
-        for guest in guests:
-            guest.brought_by = person
         Registration.objects.bulk_create(guests)
         _count(locked, placed)
         email_queue_many([_news(person, guests)])
@@ -120,9 +131,12 @@ def guest_token(*, registration: Registration, action: str) -> str:
 
 
 def guest_token_registration_id(*, token: str, action: str) -> int | None:
+    """The registration a guest's link names. Confirming expires; cancelling never does (the
+    registration being active and the event ahead are what limit it)."""
     signer = signing.TimestampSigner(salt=f"{GUEST_SALT}.{action}")
+    max_age = timedelta(days=GUEST_LINK_DAYS) if action == "confirm" else None
     try:
-        return int(signer.unsign(token, max_age=timedelta(days=GUEST_LINK_DAYS)))
+        return int(signer.unsign(token, max_age=max_age))
     except (signing.BadSignature, ValueError):
         return None
 
@@ -142,8 +156,9 @@ def registration_register_guest(
 ) -> Registration | None:
     """A person without an account asks for a place; it counts once they confirm by email.
 
-    The answer is the same whether or not the address is already registered: an address that
-    is gets no second row and no second email.
+    The answer is the same whether or not the address is already registered: a confirmed
+    address gets no second row and no email; one still waiting for its link gets the link again
+    (the first may be lost or expired). The view's rate limit bounds how often.
     """
     if not (event.registration_is_open() and event.guests_allowed):
         raise RegistrationClosed
@@ -156,18 +171,26 @@ def registration_register_guest(
     try:
         with transaction.atomic():
             registration.save(force_insert=True)
-            email_queue_many(
-                [
-                    plain_email(
-                        registration, template="event-guest-confirm",
-                        key=f"event-guest-confirm:{registration.pk}",
-                        confirm_url=_guest_url(registration, "confirm"),
-                    )
-                ]
-            )  # fmt: skip
+            email_queue_many([_confirm_link(registration)])
     except IntegrityError:
+        waiting = Registration.objects.filter(
+            event=event, email=registration.email, user=None, brought_by=None,
+            status=Status.PENDING,
+        ).first()  # fmt: skip
+        if waiting is not None:
+            waiting.event = event
+            email_queue_many([_confirm_link(waiting, again=True)])
         return None
     return registration
+
+
+def _confirm_link(registration: Registration, *, again: bool = False) -> Email:
+    key = f"event-guest-confirm:{registration.pk}"
+    return plain_email(
+        registration, template="event-guest-confirm",
+        key=f"{key}:{uuid.uuid4().hex}" if again else key,
+        confirm_url=_guest_url(registration, "confirm"),
+    )  # fmt: skip
 
 
 def registration_confirm_guest(*, event: Event, registration_id: int) -> Registration | None:
@@ -188,13 +211,7 @@ def registration_confirm_guest(*, event: Event, registration_id: int) -> Registr
         placed = _give_places(locked, [registration], now)
         registration.save(update_fields=["status", "confirmed_at"])
         _count(locked, placed)
-        email = _news(registration)
-        if registration.status == Status.CONFIRMED:
-            email = ticket_email(
-                registration, key=f"event-ticket:{registration.pk}",
-                manage_url=_guest_url(registration, "cancel"),
-            )  # fmt: skip
-        email_queue_many([email])
+        email_queue_many([_news(registration)])
     return registration
 
 
@@ -206,6 +223,9 @@ def registration_cancel(*, registration: Registration) -> list[Registration]:
     now = timezone.now()
     with transaction.atomic():
         event = event_lock(event_id=registration.event_id)
+        if event.starts_at <= now:
+            # The evening happened (or is happening): its attendance stays as it was.
+            raise RegistrationClosed
         rows = list(
             Registration.objects.select_for_update(of=("self",)).filter(
                 event=event, status__in=ACTIVE_STATUSES, pk=registration.pk
@@ -231,7 +251,7 @@ def registrations_promote(*, event: Event, places: int | None, now=None) -> list
     The caller holds the event's lock; each promoted person gets their ticket by email.
     """
     now = now or timezone.now()
-    if event.status != Event.Status.PUBLISHED or places == 0:
+    if event.status != Event.Status.PUBLISHED or places == 0 or event.starts_at <= now:
         return []
     waiting = (
         Registration.objects.select_for_update(of=("self",))
@@ -251,7 +271,10 @@ def registrations_promote(*, event: Event, places: int | None, now=None) -> list
         registration.status, registration.confirmed_at, registration.event = (
             Status.CONFIRMED, now, event,
         )  # fmt: skip
-        email = ticket_email(registration, key=f"event-ticket:{registration.pk}")
+        email = ticket_email(
+            registration, key=f"event-ticket:{registration.pk}",
+            manage_url=guest_manage_url(registration),
+        )  # fmt: skip
         if email.to:
             emails.append(email)
     email_queue_many(emails)

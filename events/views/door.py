@@ -36,7 +36,8 @@ def checkin_counts(request: HttpRequest, network_slug: str, event_id: int) -> Ht
 @network_view(Role.COORDINATOR)
 def checkin_search(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
     event = managed_event(request, event_id)
-    results = door_search(event=event, query=request.GET.get("q", ""))
+    # PostgreSQL refuses NUL in text: a stray one from a scanner must not become an error page.
+    results = door_search(event=event, query=request.GET.get("q", "").replace("\x00", ""))
     context = {"network": request.network, "event": event, "results": results}  # type: ignore[attr-defined]
     return render(request, "events/_checkin_search.html", context)
 
@@ -56,7 +57,8 @@ def _result(request: HttpRequest, event, result) -> HttpResponse:
 @require_POST
 def checkin_scan_view(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
     event = managed_event(request, event_id)
-    result = checkin_scan(event=event, scanned=request.POST.get("code", ""), by=request.user)  # type: ignore[arg-type]
+    scanned = request.POST.get("code", "").replace("\x00", "")
+    result = checkin_scan(event=event, scanned=scanned, by=request.user)  # type: ignore[arg-type]
     return _result(request, event, result)
 
 

@@ -143,11 +143,17 @@ def event_cancel_registration(
     event = _event_or_404(request, event_id)[0]
     registration = viewer_registration(event=event, user=request.user)
     if registration is not None:
-        registration_cancel(registration=registration)
-        messages.success(
-            request, _("Your registration is cancelled. Thank you for freeing the place.")
-        )
+        _cancel(request, registration)
     return redirect(event_url_path(event, network_slug))
+
+
+def _cancel(request: HttpRequest, registration: Registration) -> None:
+    try:
+        registration_cancel(registration=registration)
+    except RegistrationClosed:
+        messages.error(request, _("The event has started: registrations can no longer change."))
+        return
+    messages.success(request, _("Your registration is cancelled. Thank you for freeing the place."))
 
 
 @network_view(Role.PUBLIC)
@@ -211,10 +217,7 @@ def event_guest_cancel(
     if registration is None:
         return render(request, "events/guest_link_invalid.html", {"event": event}, status=400)
     if request.method == "POST":
-        registration_cancel(registration=registration)
-        messages.success(
-            request, _("Your registration is cancelled. Thank you for freeing the place.")
-        )
+        _cancel(request, registration)
         return redirect(event_url_path(event, network_slug))
     return render(
         request, "events/guest_cancel.html", {"event": event, "registration": registration}

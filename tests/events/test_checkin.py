@@ -138,3 +138,12 @@ def test_it_reports_attendance_and_invites_the_guests_who_came(client, personas)
     assert invited == ["guido@example.com"]  # members are not invited to join again
     assert OutboxEmail.objects.filter(template="invitation", to="guido@example.com").count() == 1
     assert timezone.now() < event.ends_at
+
+
+def test_it_ignores_a_nul_byte_from_a_scanner(client, personas, evening):
+    event, ticket, _waiting = evening
+    client.force_login(personas.alice)
+    found = client.get(_url("event_checkin_search", event), {"q": "Bell\x00ini"})
+    assert found.status_code == 200
+    scanned = client.post(_url("event_checkin_scan", event), {"code": ticket.ticket_code + "\x00"})
+    assert scanned.context["result"].outcome == Outcome.ARRIVED

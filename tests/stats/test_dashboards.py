@@ -855,3 +855,14 @@ def test_it_warns_that_membership_fell_when_a_card_lapses(clock, personas):
         if any(a.kind == "membership_fell" and a.network == "FlorenceIN" for a in alerts)
     ]
     assert fell, "FlorenceIN went from 2 members to 1 and no day said so"
+
+
+def test_it_refuses_a_range_before_2000_with_a_message(client, personas):
+    client.force_login(personas.fiona)
+    query = {"period": "custom", "start": "0001-01-01", "end": "0001-01-20"}
+    for url in ("/federation/", "/federation/stats.json", "/federation/stats.csv"):
+        assert client.get(url, query).status_code == 200
+    page = client.get("/federation/", query)
+    assert "start" in page.context["form"].errors
+    client.force_login(personas.alice)
+    assert client.get("/florence/manage/stats/", query).status_code == 200
