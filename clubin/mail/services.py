@@ -54,6 +54,11 @@ def _sweep_grace() -> timedelta:
 Status = OutboxEmail.Status
 
 
+def site_url(name: str, **kwargs: Any) -> str:
+    """The absolute address of a page, for emails: SITE_URL, not whichever host served a request."""
+    return f"{settings.SITE_URL}{reverse(name, kwargs=kwargs)}"
+
+
 def email_render(
     *, template: str, context: Mapping[str, Any], language: str | None = None
 ) -> tuple[str, str, str]:
@@ -486,7 +491,7 @@ def optout_hash(email: str) -> str:
 
 def optout_url(*, email: str) -> str:
     token = signing.dumps(optout_hash(email), salt=OPTOUT_SALT)
-    return f"{settings.SITE_URL}{reverse('mail:optout', kwargs={'token': token})}"
+    return site_url("mail:optout", token=token)
 
 
 def optout_hash_from_token(token: str) -> str | None:

@@ -9,10 +9,16 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
-from clubin.mail.services import FANOUT_BATCH_SIZE, PERSONAL_KEY, Email, email_queue_many
+from clubin.mail.services import (
+    FANOUT_BATCH_SIZE,
+    PERSONAL_KEY,
+    Email,
+    email_queue_many,
+    site_url,
+)
 from events.models import ACTIVE_STATUSES, Event, Registration
 from events.selectors import event_news_recipients, followup_guests
-from events.services.notices import event_context, plain_email, site_url
+from events.services.notices import event_context, plain_email
 from events.services.registrations import event_lock, registrations_promote
 from members.models import User
 from members.services.invitations import InvitationRefused, Invitee, invitation_send

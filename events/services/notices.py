@@ -3,18 +3,12 @@
 Each fact is sent once: the outbox key names the registration (or event) and the fact.
 """
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from clubin.mail.services import Attachment, Email
+from clubin.mail.services import Attachment, Email, site_url
 from events.calendars import calendar_bytes
 from events.models import Event, Registration
 from events.tickets import ticket_qr_png
-
-
-def site_url(name: str, **kwargs) -> str:
-    return f"{settings.SITE_URL}{reverse(name, kwargs=kwargs)}"
 
 
 def event_url(event: Event) -> str:

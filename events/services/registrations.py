@@ -16,9 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from clubin.mail.services import Email, email_queue_many
+from clubin.mail.services import Email, email_queue_many, site_url
 from events.models import ACTIVE_STATUSES, Event, Registration
-from events.services.notices import plain_email, site_url, ticket_email
+from events.services.notices import plain_email, ticket_email
 from events.tickets import ticket_code_new
 from members.models import User
 

@@ -13,10 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, Max, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
 
-from clubin.mail.services import Email, email_queue_many
+from clubin.mail.services import Email, email_queue_many, site_url
 from members.models import DecisionLogEntry, Endorsement, MembershipApplication, Profile, User
 from members.services.profiles import profile_update
 from networks.models import Membership, Network
@@ -87,10 +86,6 @@ def open_application_for(*, network: Network, user: User) -> MembershipApplicati
     return MembershipApplication.objects.filter(network=network, user=user, status__in=OPEN).first()
 
 
-def _site_url(name: str, **kwargs: Any) -> str:
-    return f"{settings.SITE_URL}{reverse(name, kwargs=kwargs)}"
-
-
 def _notify_submitted(application: MembershipApplication) -> None:
     network = application.network
     user = application.user
@@ -98,8 +93,8 @@ def _notify_submitted(application: MembershipApplication) -> None:
         "network_name": network.name,
         "person_name": user.get_short_name(),
         "applicant_name": user.get_full_name() or user.email,
-        "me_url": _site_url("members:me"),
-        "queue_url": _site_url("manage_applications", network_slug=network.slug),
+        "me_url": site_url("members:me"),
+        "queue_url": site_url("manage_applications", network_slug=network.slug),
     }
     emails = [
         Email("application-received", user.email, context,
@@ -320,7 +315,7 @@ def _notify_decided(
                 "card_label": membership.card_label if membership else "",
                 "valid_until": membership.valid_until if membership else None,
                 "note": note,
-                "me_url": _site_url("members:me"),
+                "me_url": site_url("members:me"),
             }
             key = f"application-decided:{application.pk}:{template}"
             emails.append(Email(template, application.user.email, context, key, network.pk))

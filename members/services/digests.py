@@ -2,14 +2,12 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Count, Min, Q
-from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
 from clubin.mail.models import OutboxEmail
-from clubin.mail.services import Email, email_queue_many
+from clubin.mail.services import Email, email_queue_many, site_url
 from members.models import MembershipApplication
 from networks.models import Membership, Network
 
@@ -27,8 +25,7 @@ def _coordinators(network: Network, *, alerts: str | None = None):
 
 
 def _queue_url(network: Network) -> str:
-    path = reverse("manage_applications", kwargs={"network_slug": network.slug})
-    return f"{settings.SITE_URL}{path}"
+    return site_url("manage_applications", network_slug=network.slug)
 
 
 def applications_digest_send(*, now=None) -> int:

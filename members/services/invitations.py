@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
@@ -23,6 +22,7 @@ from clubin.mail.services import (
     Email,
     email_queue_many,
     optout_hash,
+    site_url,
 )
 from members.models import Invitation, InvitationBatch, MembershipApplication, User
 from members.services.invitation_csv import CsvReport, invitation_csv_parse
@@ -101,7 +101,7 @@ class Invitee:
 
 
 def _accept_url(token: str) -> str:
-    return f"{settings.SITE_URL}{reverse('invitation_accept', kwargs={'token': token})}"
+    return site_url("invitation_accept", token=token)
 
 
 def _email(invitation: Invitation, token: str, *, template: str, key: str) -> Email:

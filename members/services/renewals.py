@@ -11,12 +11,11 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
 from clubin.mail.models import OutboxEmail
-from clubin.mail.services import Email, email_queue_many
+from clubin.mail.services import Email, email_queue_many, site_url
 from members.models import DecisionLogEntry, User
 from members.services.applications import membership_year_end, waitlist_promote
 from networks.models import Membership, Network
@@ -150,13 +149,9 @@ def _reminder_context(network: Network, membership: Membership) -> dict:
         "card_label": membership.card_label,
         "valid_until": valid_until,
         "lapses_on": valid_until + timedelta(days=settings.MEMBERSHIP_GRACE_DAYS + 1),
-        "network_url": _site_url("network_detail", network_slug=network.slug),
-        "me_url": _site_url("members:me"),
+        "network_url": site_url("network_detail", network_slug=network.slug),
+        "me_url": site_url("members:me"),
     }
-
-
-def _site_url(name: str, **kwargs: str) -> str:
-    return f"{settings.SITE_URL}{reverse(name, kwargs=kwargs)}"
 
 
 def memberships_lapse(*, today: date) -> int:
