@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Every link in every email starts with SITE_URL: the port the site really listens on
+# (the environment's SITE_URL is ignored here; `make run SITE_URL=...` overrides it).
+SITE_URL = http://127.0.0.1:$(PORT)
 
 .PHONY: run serve test lint format messages bench bench-invitations clean
 
@@ -24,13 +27,13 @@ run: $(VENV)/.installed-run
 	$(BIN)/python manage.py load_demo_events
 	$(BIN)/python manage.py stats_rebuild
 	@echo "ClubIN at http://127.0.0.1:$(PORT)/  (emails: http://127.0.0.1:$(PORT)/dev/mail/)"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production settings on this machine, over plain http: PostgreSQL and Redis from the
 # environment, DEBUG off, static files collected and served by whitenoise, gunicorn, a Celery
 # worker and beat from the Procfile. Ctrl-C stops all three.
 SERVE_ENV = DEBUG=0 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 SECURE_HSTS_SECONDS=0 \
-	ALLOWED_HOSTS=127.0.0.1,localhost SITE_URL=http://127.0.0.1:$(PORT) CLUBIN_PORT=$(PORT)
+	ALLOWED_HOSTS=127.0.0.1,localhost SITE_URL=$(SITE_URL) CLUBIN_PORT=$(PORT)
 
 serve: $(VENV)/.installed-run
 	@test -n "$$DATABASE_URL" && test -n "$$REDIS_URL" || { \

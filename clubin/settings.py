@@ -6,6 +6,7 @@ allowed hosts and the database are given explicitly.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -134,7 +135,9 @@ ACCOUNT_RATE_LIMITS = {
     # Registering to a public event without an account emails a link: cap what a bot can send.
     "event_guest_register": "20/h/ip,3/h/key",
 }
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# The protocol of the links allauth builds (LinkedIn's callback): SITE_URL's, so `make serve`
+# over plain http works and production over https stays https. Its emails use SITE_URL itself.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"
 
 # LinkedIn through allauth's OpenID Connect provider: offered only when both values are set.
 SOCIALACCOUNT_ADAPTER = "members.adapters.SocialAccountAdapter"

@@ -10,6 +10,7 @@ from events.urls import network_urlpatterns as event_network_urlpatterns
 from events.views import public as event_views
 from members.urls import card_urlpatterns, invite_urlpatterns
 from members.urls import network_urlpatterns as member_network_urlpatterns
+from members.views import me as member_views
 from networks import views as network_views
 from networks.urls import federation_urlpatterns, network_urlpatterns
 
@@ -20,7 +21,8 @@ admin.site.site_header = "ClubIN"
 urlpatterns = [
     path("", event_views.home, name="home"),
     path("healthz", site_views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, wrapped so that a signed-in person's choice is kept for their email.
+    path("i18n/setlang/", member_views.language_switch, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("me/", include(event_me_urlpatterns)),

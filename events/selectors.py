@@ -183,8 +183,8 @@ def my_registrations(*, user: Any) -> dict[str, list[Registration]]:
         }
 
 
-def event_news_recipients(*, event: Event) -> list[tuple[int, str, str]]:
-    """(user id, email, first name) of active members who agreed to event news.
+def event_news_recipients(*, event: Event) -> list[tuple[int, str, str, str]]:
+    """(user id, email, first name, language) of active members who agreed to event news.
 
     A federation-wide event goes to the members of every network, the others to the members of
     its host networks; a person in two networks appears once.
@@ -195,7 +195,9 @@ def event_news_recipients(*, event: Event) -> list[tuple[int, str, str]]:
         )
         if event.visibility != Visibility.FEDERATION:
             members = members.filter(network__in=event.hosts.all())
-        rows = members.values_list("user_id", "user__email", "user__first_name").distinct()
+        rows = members.values_list(
+            "user_id", "user__email", "user__first_name", "user__language"
+        ).distinct()
         return sorted(set(rows))
 
 

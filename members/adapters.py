@@ -1,13 +1,18 @@
-"""allauth adapters: every account email goes through the outbox."""
+"""allauth adapters: every account email goes through the outbox, from SITE_URL, in the
+recipient's language."""
 
 from types import SimpleNamespace
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import filter_users_by_email
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.utils import translation
 
 from clubin.mail.services import outbox_add
+from networks.languages import email_language, supported_language
 
 # Messages that carry a link or code that grants access; their bodies are blanked once sent.
 SECRET_TEMPLATES = ("email_confirmation", "password_reset_key", "login_code")
@@ -18,6 +23,34 @@ SECRET_TEMPLATES = ("email_confirmation", "password_reset_key", "login_code")
 INVITATION_NEXT = "invitation_next"
 
 
+def on_site(url: str) -> str:
+    """The same page at SITE_URL. allauth builds its links from the request (host and port as
+    that request saw them) and its protocol setting; people open them from SITE_URL."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return url
+    site = urlsplit(settings.SITE_URL)
+    path = site.path + parts.path
+    return urlunsplit((site.scheme, site.netloc, path, parts.query, parts.fragment))
+
+
+def _links_on_site(context: dict[str, Any]) -> dict[str, Any]:
+    """Every link allauth puts in an email (activate_url, password_reset_url, signup_url...)."""
+    return {
+        key: on_site(value) if isinstance(value, str) and key.endswith("_url") else value
+        for key, value in context.items()
+    }
+
+
+def _account_language(email: str, context: dict[str, Any]) -> str:
+    user = context.get("user") or next(iter(filter_users_by_email(email)), None)
+    return email_language(chosen=getattr(user, "language", ""))
+
+
+def _page_language() -> str:
+    return supported_language(translation.get_language())
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request) -> str:
         next_path = request.session.pop(INVITATION_NEXT, None)
@@ -25,12 +58,22 @@ class AccountAdapter(DefaultAccountAdapter):
             return next_path
         return super().get_login_redirect_url(request)
 
+    def save_user(self, request, user, form, commit=True):
+        # The language of the signup page is the person's first choice for their email.
+        user.language = _page_language()
+        return super().save_user(request, user, form, commit)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth's own send_mail adds the site; without the sites framework, it is ClubIN at
         # SITE_URL (the address people know, not whichever host served the request).
         site = SimpleNamespace(name="ClubIN", domain=urlsplit(settings.SITE_URL).netloc)
-        context = {"email": email, "current_site": site, **context}
-        message = self.render_mail(template_prefix, email, context)
+        language = _account_language(email, context)
+        context = {
+            "email": email, "current_site": site, "site_url": settings.SITE_URL,
+            **_links_on_site(context),
+        }  # fmt: skip
+        with translation.override(language):
+            message = self.render_mail(template_prefix, email, context)
         html = next(
             (
                 body
@@ -46,9 +89,14 @@ class AccountAdapter(DefaultAccountAdapter):
             subject=str(message.subject),
             body_text=str(message.body),
             body_html=str(html),
+            language=language,
             contains_secret=any(name.startswith(prefix) for prefix in SECRET_TEMPLATES),
         )
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Kept explicit so the LinkedIn rules (no silent linking by email) have one home."""
+
+    def save_user(self, request, sociallogin, form=None):
+        sociallogin.user.language = _page_language()
+        return super().save_user(request, sociallogin, form)

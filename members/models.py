@@ -45,6 +45,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The language this person's email is written in: set at signup from the page they used,
+    # changed whenever they switch language while signed in. Blank: never chosen (older accounts).
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -4,12 +4,11 @@ import logging
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 
-from clubin.mail.services import email_queue
+from clubin.mail.services import email_queue, site_url
+from networks.languages import email_language
 from networks.models import Membership, Network
 
 logger = logging.getLogger(__name__)
@@ -78,15 +77,15 @@ def coordinator_appoint(*, network: Network, user: Any, appointed_by: Any) -> Me
 
 
 def _notify_appointment(*, network: Network, user: Any) -> None:
-    manage_path = reverse("manage_home", kwargs={"network_slug": network.slug})
     email_queue(
         template="coordinator-appointed",
         to=user.email,
         network_id=network.pk,
+        language=email_language(chosen=user.language, network=network),
         context={
             "network_name": network.name,
             "person_name": user.get_short_name(),
-            "manage_url": f"{settings.SITE_URL}{manage_path}",
+            "manage_url": site_url("manage_home", network_slug=network.slug),
         },
     )
 

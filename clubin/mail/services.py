@@ -15,8 +15,8 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.html import escape
 
 from clubin.mail.models import EmailOptOut, OutboxEmail
@@ -60,15 +60,29 @@ def site_url(name: str, **kwargs: Any) -> str:
 
 
 def email_render(
-    *, template: str, context: Mapping[str, Any], language: str | None = None
+    *, template: str, context: Mapping[str, Any], language: str
 ) -> tuple[str, str, str]:
-    """Render emails/<template>-subject.txt, -body.txt and -body.html in one language."""
-    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
+    """Render emails/<template>-subject.txt, -body.txt and -body.html in one language.
+
+    The language is the recipient's and always given (``networks.languages.email_language``):
+    falling back to the active one would write in the language of whoever clicked.
+    Dates in the context come out the way that language writes them.
+    """
+    with translation.override(language):
         ctx = {"site_url": settings.SITE_URL, **context}
         subject = render_to_string(f"emails/{template}-subject.txt", ctx)
         text = render_to_string(f"emails/{template}-body.txt", ctx)
         html = render_to_string(f"emails/{template}-body.html", ctx)
     return " ".join(subject.split()), text, html
+
+
+def email_date(value: date | datetime, *, language: str) -> str:
+    """A date (or a moment, in the site's time zone) as ``language`` writes it, for contexts
+    stored as JSON and rendered later, where a date object would become an ISO string."""
+    with translation.override(language):
+        if isinstance(value, datetime):
+            return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        return formats.date_format(value, "DATE_FORMAT")
 
 
 @dataclass(frozen=True)
@@ -87,10 +101,10 @@ def email_queue(
     template: str,
     to: str,
     context: Mapping[str, Any],
+    language: str,
     idempotency_key: str | None = None,
     network_id: int | None = None,
     contains_secret: bool = False,
-    language: str | None = None,
     attachments: Sequence[Attachment] = (),
 ) -> OutboxEmail:
     subject, text, html = email_render(template=template, context=context, language=language)
@@ -100,6 +114,7 @@ def email_queue(
         subject=subject,
         body_text=text,
         body_html=html,
+        language=language,
         idempotency_key=idempotency_key,
         network_id=network_id,
         contains_secret=contains_secret,
@@ -114,6 +129,7 @@ def outbox_add(
     subject: str,
     body_text: str,
     body_html: str = "",
+    language: str = "",
     idempotency_key: str | None = None,
     network_id: int | None = None,
     contains_secret: bool = False,
@@ -136,6 +152,7 @@ def outbox_add(
                 "body_html": body_html,
                 "network_id": network_id,
                 "contains_secret": contains_secret,
+                "language": language,
                 "attachments": [attachment.as_json() for attachment in attachments],
             },
         )
@@ -148,6 +165,7 @@ def outbox_add(
 class Email:
     """One message to queue with ``email_queue_many``; the key must be new (one per fact).
 
+    ``language`` is the recipient's (``networks.languages.email_language``), always given.
     ``render_later`` leaves rendering to the worker: the context must then be plain JSON.
     ``suppressible`` mail is dropped at send time if its address opted out; ``secret`` mail
     loses its body and context once sent.
@@ -158,7 +176,7 @@ class Email:
     context: Mapping[str, Any]
     idempotency_key: str
     network_id: int | None = None
-    language: str | None = None
+    language: str = field(kw_only=True)
     render_later: bool = False
     suppressible: bool = False
     secret: bool = False
@@ -170,7 +188,7 @@ def _outbox_row(email: Email) -> OutboxEmail:
         template=email.template, to=email.to, idempotency_key=email.idempotency_key,
         network_id=email.network_id, from_email=settings.DEFAULT_FROM_EMAIL,
         suppressible=email.suppressible, contains_secret=email.secret,
-        language=email.language or "",
+        language=email.language,
         attachments=[attachment.as_json() for attachment in email.attachments],
     )  # fmt: skip
     if email.render_later:
@@ -318,6 +336,11 @@ def _drop_opted_out(emails: list[OutboxEmail]) -> list[OutboxEmail]:
     return [e for e in emails if e.pk not in cancelled]
 
 
+def row_language(email: OutboxEmail) -> str:
+    # Rows queued before every message carried its language were meant for the default one.
+    return email.language or settings.LANGUAGE_CODE
+
+
 # Context keys that differ from one recipient to the next in a fan-out (the rest is shared).
 PERSONAL_KEY = "_personal"
 
@@ -341,7 +364,7 @@ class MailMerge:
         key = json.dumps([email.template, email.language, shape], sort_keys=True, default=str)
         if key not in self.cache:
             self.cache[key] = email_render(
-                template=email.template, context=shape, language=email.language or None
+                template=email.template, context=shape, language=row_language(email)
             )
         subject, text, html = self.cache[key]
         for name, blank in blanks.items():

@@ -8,7 +8,12 @@ from django.views.decorators.csrf import csrf_exempt
 
 from clubin.mail.models import OutboxEmail
 from clubin.mail.selectors import outbox_recent_list
-from clubin.mail.services import email_render, optout_add, optout_hash_from_token
+from clubin.mail.services import (
+    email_render,
+    optout_add,
+    optout_hash_from_token,
+    row_language,
+)
 
 
 def _require_debug() -> None:
@@ -29,7 +34,7 @@ def dev_mail_detail(request: HttpRequest, email_id: int) -> HttpResponse:
         _subject, body, _html = email_render(
             template=email.template,
             context={**email.context, "optout_url": "#"},
-            language=email.language or None,
+            language=row_language(email),
         )
     return render(request, "mail/dev_detail.html", {"email": email, "body": body})
 

@@ -22,6 +22,7 @@ from events.services.notices import event_context, plain_email
 from events.services.registrations import event_lock, registrations_promote
 from members.models import User
 from members.services.invitations import InvitationRefused, Invitee, invitation_send
+from networks.languages import email_language
 from networks.models import Network
 
 # What a coordinator may set; the server sets the organiser, status, counters and dates.
@@ -91,7 +92,9 @@ def event_cancel(*, event: Event) -> int:
         if was_draft:
             return 0
         registrations = list(
-            Registration.objects.filter(event=locked, status__in=ACTIVE_STATUSES).exclude(email="")
+            Registration.objects.filter(event=locked, status__in=ACTIVE_STATUSES)
+            .exclude(email="")
+            .select_related("user", "event__network")
         )
         emails = [
             plain_email(r, template="event-cancelled", key=f"event-cancelled:{r.pk}")
@@ -107,25 +110,23 @@ def event_announce(*, event: Event) -> int:
         return 0
     recipients = event_news_recipients(event=event)
     network = event.network
-    context = {
-        **event_context(event),
-        "description": event.description,
-        "person_name": "",
-        PERSONAL_KEY: ["person_name"],
-    }
-    emails = [
-        Email(
-            "event-announcement",
-            email,
-            {**context, "person_name": first_name},
-            f"event-announcement:{event.pk}:{user_id}",
-            network.pk,
-            language=network.language,
-            render_later=True,
-            suppressible=True,
-        )
-        for user_id, email, first_name in recipients
-    ]
+    contexts: dict[str, dict[str, Any]] = {}  # one per language: the date is written in it
+    emails = []
+    for user_id, email, first_name, chosen in recipients:
+        language = email_language(chosen=chosen, network=network)
+        if language not in contexts:
+            contexts[language] = {
+                **event_context(event, language=language),
+                "description": event.description,
+                PERSONAL_KEY: ["person_name"],
+            }
+        emails.append(
+            Email(
+                "event-announcement", email, {**contexts[language], "person_name": first_name},
+                f"event-announcement:{event.pk}:{user_id}", network.pk, language=language,
+                render_later=True, suppressible=True,
+            )
+        )  # fmt: skip
     with transaction.atomic():
         claimed = Event.objects.filter(pk=event.pk, announced_at=None).update(
             announced_at=timezone.now()
@@ -181,9 +182,11 @@ def event_reminders_send(*, network: Network, now=None) -> int:
                 reminders_sent_at=now
             ):
                 continue
-            registrations = Registration.objects.filter(
-                event=event, status=Registration.Status.CONFIRMED
-            ).exclude(email="")
+            registrations = (
+                Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
+                .exclude(email="")
+                .select_related("user")
+            )
             emails = []
             for registration in registrations:
                 registration.event = event

@@ -9,6 +9,7 @@ from clubin.mail.services import Attachment, Email, site_url
 from events.calendars import calendar_bytes
 from events.models import Event, Registration
 from events.tickets import ticket_qr_png
+from networks.languages import email_language
 
 
 def event_url(event: Event) -> str:
@@ -16,18 +17,17 @@ def event_url(event: Event) -> str:
 
 
 def _when(event: Event, language: str) -> str:
-    """“giovedì 12 marzo 2026, 19:00-22:00”, in the event's time zone and the mail's language."""
+    """When the event runs, in the event's time zone, as the mail's language writes dates:
+    “Giovedì 12 Marzo 2026 19:00-22:00”, “March 12, 2026, 7 p.m.-10 p.m.”."""
     start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
     with translation.override(language):
-        day = formats.date_format(start, "l j F Y")
-        hours = f"{formats.time_format(start, 'H:i')}-{formats.time_format(end, 'H:i')}"
-        if start.date() != end.date():
-            hours = f"{formats.time_format(start, 'H:i')} - {formats.date_format(end, 'j F H:i')}"
-    return f"{day}, {hours}"
+        starts = formats.date_format(start, "DATETIME_FORMAT")
+        if start.date() == end.date():
+            return f"{starts}-{formats.time_format(end)}"
+        return f"{starts} - {formats.date_format(end, 'DATETIME_FORMAT')}"
 
 
-def event_context(event: Event) -> dict:
-    language = event.network.language
+def event_context(event: Event, *, language: str) -> dict:
     return {
         "network_name": event.network.name,
         "event_title": event.title,
@@ -49,12 +49,19 @@ def _recipient(registration: Registration) -> str:
     return registration.email or (registration.user.email if registration.user else "")
 
 
+def _language(registration: Registration) -> str:
+    """A member's own language; a guest without an account reads the network's."""
+    chosen = registration.user.language if registration.user_id else ""
+    return email_language(chosen=chosen, network=registration.event.network)
+
+
 def ticket_email(registration: Registration, *, key: str, guests=(), manage_url: str = "") -> Email:
     """Confirmation with the ticket: its code, the QR code as an image, and the .ics entry."""
     event = registration.event
     tickets = [registration, *guests]
+    language = _language(registration)
     context = {
-        **event_context(event),
+        **event_context(event, language=language),
         "person_name": registration.name,
         "ticket_code": registration.ticket_code,
         "guest_names": [guest.name for guest in guests],
@@ -69,14 +76,14 @@ def ticket_email(registration: Registration, *, key: str, guests=(), manage_url:
     )
     return Email(
         "event-ticket", _recipient(registration), context, key, event.network_id,
-        language=event.network.language, secret=True, attachments=attachments,
+        language=language, secret=True, attachments=attachments,
     )  # fmt: skip
 
 
 def plain_email(registration: Registration, *, template: str, key: str, **extra) -> Email:
     event = registration.event
-    context = {**event_context(event), "person_name": registration.name, **extra}
+    language = _language(registration)
+    context = {**event_context(event, language=language), "person_name": registration.name, **extra}
     return Email(
-        template, _recipient(registration), context, key, event.network_id,
-        language=event.network.language,
+        template, _recipient(registration), context, key, event.network_id, language=language,
     )  # fmt: skip

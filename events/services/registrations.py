@@ -256,7 +256,7 @@ def registrations_promote(*, event: Event, places: int | None, now=None) -> list
     waiting = (
         Registration.objects.select_for_update(of=("self",))
         .filter(event=event, status=Status.WAITLISTED)
-        .select_related("brought_by")
+        .select_related("brought_by", "user")
         .order_by("created_at", "id")
     )
     promoted = list(waiting if places is None else waiting[:places])

@@ -18,6 +18,7 @@ from django.utils import timezone
 from clubin.mail.services import Email, email_queue_many, site_url
 from members.models import DecisionLogEntry, Endorsement, MembershipApplication, Profile, User
 from members.services.profiles import profile_update
+from networks.languages import email_language
 from networks.models import Membership, Network
 from networks.services import network_lock
 
@@ -98,18 +99,20 @@ def _notify_submitted(application: MembershipApplication) -> None:
     }
     emails = [
         Email("application-received", user.email, context,
-              f"application-received:{application.pk}", network.pk),
+              f"application-received:{application.pk}", network.pk,
+              language=email_language(chosen=user.language, network=network)),
     ]  # fmt: skip
     coordinators = Membership.objects.filter(
         network=network,
         role=Membership.Role.COORDINATOR,
         status=Membership.Status.ACTIVE,
         application_alerts=Membership.Alerts.IMMEDIATE,
-    ).values_list("user_id", "user__email")
+    ).values_list("user_id", "user__email", "user__language")
     emails += [
         Email("application-new", email, context,
-              f"application-new:{application.pk}:{user_id}", network.pk)
-        for user_id, email in coordinators
+              f"application-new:{application.pk}:{user_id}", network.pk,
+              language=email_language(chosen=language, network=network))
+        for user_id, email, language in coordinators
     ]  # fmt: skip
     email_queue_many(emails)
 
@@ -318,7 +321,10 @@ def _notify_decided(
                 "me_url": site_url("members:me"),
             }
             key = f"application-decided:{application.pk}:{template}"
-            emails.append(Email(template, application.user.email, context, key, network.pk))
+            language = email_language(chosen=application.user.language, network=network)
+            emails.append(
+                Email(template, application.user.email, context, key, network.pk, language=language)
+            )
     email_queue_many(emails)
     logger.info(
         "Network %s: %d approved, %d waitlisted, %d rejected",

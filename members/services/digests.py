@@ -9,6 +9,7 @@ from django_scopes import scope
 from clubin.mail.models import OutboxEmail
 from clubin.mail.services import Email, email_queue_many, site_url
 from members.models import MembershipApplication
+from networks.languages import email_language
 from networks.models import Membership, Network
 
 PENDING = MembershipApplication.Status.PENDING
@@ -21,7 +22,7 @@ def _coordinators(network: Network, *, alerts: str | None = None):
     )
     if alerts:
         rows = rows.filter(application_alerts=alerts)
-    return rows.values_list("user_id", "user__email", "user__first_name")
+    return rows.values_list("user_id", "user__email", "user__language")
 
 
 def _queue_url(network: Network) -> str:
@@ -42,9 +43,12 @@ def applications_digest_send(*, now=None) -> int:
             if not counts["new"]:
                 continue
             context = {"network_name": network.name, "queue_url": _queue_url(network), **counts}
-            for user_id, email, _name in _coordinators(network, alerts=Membership.Alerts.DAILY):
+            for user_id, email, chosen in _coordinators(network, alerts=Membership.Alerts.DAILY):
                 key = f"applications-digest:{network.pk}:{user_id}:{day}"
-                emails.append(Email("applications-digest", email, context, key, network.pk))
+                language = email_language(chosen=chosen, network=network)
+                emails.append(
+                    Email("applications-digest", email, context, key, network.pk, language=language)
+                )
     return _queue_new(emails)
 
 
@@ -66,9 +70,13 @@ def applications_reminder_send(*, now=None) -> int:
                 "count": stale["count"],
                 "oldest": stale["oldest"],
             }
-            for user_id, email, _name in _coordinators(network):
+            for user_id, email, chosen in _coordinators(network):
                 key = f"applications-reminder:{network.pk}:{user_id}:{week.year}-W{week.week}"
-                emails.append(Email("applications-reminder", email, context, key, network.pk))
+                language = email_language(chosen=chosen, network=network)
+                emails.append(
+                    Email("applications-reminder", email, context, key, network.pk,
+                          language=language)
+                )  # fmt: skip
     return _queue_new(emails)
 
 

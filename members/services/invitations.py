@@ -20,12 +20,14 @@ from clubin.mail.services import (
     FANOUT_BATCH_SIZE,
     PERSONAL_KEY,
     Email,
+    email_date,
     email_queue_many,
     optout_hash,
     site_url,
 )
 from members.models import Invitation, InvitationBatch, MembershipApplication, User
 from members.services.invitation_csv import CsvReport, invitation_csv_parse
+from networks.languages import email_language
 from networks.models import Membership, Network
 
 RECENT = timedelta(days=30)  # the same address is not invited twice by a network within this
@@ -107,19 +109,21 @@ def _accept_url(token: str) -> str:
 def _email(invitation: Invitation, token: str, *, template: str, key: str) -> Email:
     network = invitation.network
     inviter = invitation.inviter
+    # Invitees have no account (or none we may look up for them): the network's language.
+    language = email_language(network=network)
     context = {
         "network_name": network.name,
         "inviter_name": inviter.get_full_name() if inviter else "",
         "invitee_name": invitation.name,
         "message": invitation.message,
         "accept_url": _accept_url(token),
-        "expires_on": timezone.localdate(invitation.expires_at).isoformat(),
+        "expires_on": email_date(timezone.localdate(invitation.expires_at), language=language),
         "by_coordinator": invitation.by_coordinator,
         # What changes per recipient; the worker renders the rest once per batch.
         PERSONAL_KEY: ["invitee_name", "accept_url"],
     }
     return Email(
-        template, invitation.email, context, key, network.pk, language=network.language,
+        template, invitation.email, context, key, network.pk, language=language,
         render_later=True, suppressible=True, secret=True,
     )  # fmt: skip
 

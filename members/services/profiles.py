@@ -58,3 +58,9 @@ def _record_event_news_consent(profile: Profile, user: User, wanted: bool | None
         profile.event_news_at = timezone.now()
     if wanted:
         optout_remove(email=user.email)
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Keep the language a person chose on the site: their email is written in it."""
+    User.objects.filter(pk=user.pk).exclude(language=language).update(language=language)
+    user.language = language

@@ -18,6 +18,7 @@ from clubin.mail.models import OutboxEmail
 from clubin.mail.services import Email, email_queue_many, site_url
 from members.models import DecisionLogEntry, User
 from members.services.applications import membership_year_end, waitlist_promote
+from networks.languages import email_language
 from networks.models import Membership, Network
 from networks.services import network_lock
 
@@ -130,7 +131,14 @@ def renewal_reminders_send(*, today: date) -> int:
             )
         )
         emails = [
-            Email("renewal-reminder", m.user.email, _reminder_context(network, m), key, network.pk)
+            Email(
+                "renewal-reminder",
+                m.user.email,
+                _reminder_context(network, m),
+                key,
+                network.pk,
+                language=email_language(chosen=m.user.language, network=network),
+            )
             for key, m in keyed.items()
             if key not in known
         ]

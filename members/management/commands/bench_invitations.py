@@ -283,6 +283,7 @@ class Command(BaseCommand):
                 {"network_name": "Bench", "accept_url": "x", "expires_on": "-"},
                 f"naive:{self.network.pk}:{n}",
                 self.network.pk,
+                language=self.network.language,
                 render_later=True,
             )
             for n in range(count)
