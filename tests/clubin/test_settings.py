@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +97,26 @@ def test_it_refuses_to_start_in_production_without(missing):
 def test_it_passes_the_deploy_check_with_production_variables():
     result = _run(PRODUCTION, "", "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_it_builds_allauths_links_with_the_protocol_of_site_url():
+    # DEBUG off used to force https, so `make serve`'s plain-http links did not open.
+    code = "import django; from django.conf import settings; django.setup(); "
+    code += "print(settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL)"
+    plain = _run({**PRODUCTION, "SITE_URL": "http://127.0.0.1:8123"}, code)
+    secure = _run({**PRODUCTION, "SITE_URL": "https://clubin.example.org"}, code)
+    assert (plain.stdout.strip(), secure.stdout.strip()) == ("http", "https"), plain.stderr
+
+
+@pytest.mark.parametrize("target", ["run", "serve"])
+def test_it_sets_site_url_from_the_port_in_make(target):
+    """`make run` / `make serve` on another port link their emails to that port."""
+    env = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
+    env |= {"SITE_URL": "https://elsewhere.example", "DATABASE_URL": "x", "REDIS_URL": "x"}
+    result = subprocess.run(
+        ["make", "-n", target, "PORT=8080"], env=env, cwd=ROOT, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    given = re.findall(r"SITE_URL=(\S+)", result.stdout)
+    assert given and set(given) == {"http://127.0.0.1:8080"}, result.stdout
