@@ -51,7 +51,7 @@ def _recipient(registration: Registration) -> str:
 
 def _language(registration: Registration) -> str:
     """A member's own language; a guest without an account reads the network's."""
-    chosen = registration.user.language if registration.user_id else ""
+    chosen = registration.user.language if registration.user else ""
     return email_language(chosen=chosen, network=registration.event.network)
 
 

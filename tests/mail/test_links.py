@@ -98,6 +98,7 @@ def _membership_mail(personas) -> None:
     applications_reminder_send(now=timezone.now() + timedelta(days=8))
     with scope(network=florence):
         card = Membership.objects.get(network=florence, user=applications[0].user)
+    assert card.valid_until is not None
     renewal_reminders_send(today=card.valid_until - timedelta(days=10))
 
 

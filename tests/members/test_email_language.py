@@ -55,7 +55,9 @@ def _decide(client, app, action: str = "approved"):
 
 def _card_year(personas, user: User) -> int:
     with scope(network=personas.florence):
-        return Membership.objects.get(network=personas.florence, user=user).valid_until.year
+        valid_until = Membership.objects.get(network=personas.florence, user=user).valid_until
+    assert valid_until is not None
+    return valid_until.year
 
 
 def _delivered() -> dict[str, mail.EmailMessage]:
@@ -151,6 +153,7 @@ def test_it_tells_each_registered_person_of_a_cancellation_in_their_language(per
         guest = registration_register_guest(
             event=event, name="Ospite", email="ospite@example.com", company=""
         )
+        assert guest is not None
         registration_confirm_guest(event=event, registration_id=guest.pk)
         with translation.override("it"):  # the coordinator's click
             event_cancel(event=event)
