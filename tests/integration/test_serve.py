@@ -1,6 +1,6 @@
 """`make serve` runs the stack as production does: gunicorn, a Celery worker and beat, DEBUG off,
-static files collected and served by whitenoise. A visitor signs up over HTTP and the
-verification email reaches an SMTP server through the real worker; then it all stops cleanly."""
+static files collected and served by whitenoise. A visitor signs up over HTTP, the verification
+email reaches an SMTP server through the real worker and its link opens; then it all stops."""
 
 import http.cookiejar
 import os
@@ -77,6 +77,11 @@ def test_it_serves_the_full_stack_and_stops_cleanly(smtp_sink, tmp_path):
         assert answer.status == 200
         [message] = wait_for(lambda: smtp_sink.to("nuova@example.com"), timeout=60)
         assert "ClubIN" in message["Subject"]
+        # DEBUG is off and the stack is plain http: the link still opens, on this port.
+        text = message.get_payload()[0].get_payload(decode=True).decode()
+        link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", text)
+        assert link and link.group(0).startswith(f"{base}/"), text
+        assert browser.open(link.group(0)).status == 200
     finally:
         os.killpg(stack.pid, signal.SIGTERM)
         returncode = stack.wait(timeout=30)
