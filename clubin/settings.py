@@ -185,6 +185,8 @@ if not SECURE_HSTS_PRELOAD:
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates in prose as each language writes them ("12 marzo 2027", "March 12, 2027").
+FORMAT_MODULE_PATH = ["clubin.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Rome"
 USE_TZ = True

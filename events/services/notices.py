@@ -18,7 +18,7 @@ def event_url(event: Event) -> str:
 
 def _when(event: Event, language: str) -> str:
     """When the event runs, in the event's time zone, as the mail's language writes dates:
-    “Giovedì 12 Marzo 2026 19:00-22:00”, “March 12, 2026, 7 p.m.-10 p.m.”."""
+    “12 marzo 2026, 19:00-22:00”, “March 12, 2026, 7 p.m.-10 p.m.”."""
     start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
     with translation.override(language):
         starts = formats.date_format(start, "DATETIME_FORMAT")
