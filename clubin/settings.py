@@ -318,3 +318,8 @@ INVITATIONS_PER_COORDINATOR_PER_HOUR = env.int(
 )
 # Days after a card's validity ends before the membership lapses.
 MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=30)
+
+# --- Events -----------------------------------------------------------------------------------
+# Hours before an event starts that the door opens for check-in: earlier arrivals are refused,
+# so nobody "attends" weeks ahead by a mistaken tap.
+CHECKIN_OPENS_HOURS_BEFORE = env.int("CHECKIN_OPENS_HOURS_BEFORE", default=3)

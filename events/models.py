@@ -7,6 +7,8 @@ confirmed registrations, kept under a row lock and backed by a check constraint,
 holds under any concurrency.
 """
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -115,6 +117,54 @@ class Event(models.Model):
     def is_past(self) -> bool:
         return self.ends_at <= timezone.now()
 
+    # What a coordinator or a person may do with the event now. Each rule is here once: the
+    # pages show a button only when its property is true, and the service refuses otherwise.
+
+    @property
+    def has_started(self) -> bool:
+        """From its start the evening is a record: attendance counts, places no longer move."""
+        return self.starts_at <= timezone.now()
+
+    @property
+    def can_edit(self) -> bool:
+        """A draft is nobody's yet; a published event until it starts; a cancelled one never."""
+        return self.status == self.Status.DRAFT or self.places_can_change
+
+    @property
+    def can_publish(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def can_cancel(self) -> bool:
+        """Once started it happened: cancelling would tell people at the venue it did not."""
+        return self.status == self.Status.DRAFT or self.places_can_change
+
+    @property
+    def places_can_change(self) -> bool:
+        """Places are given back (and handed to the waitlist) until the event starts."""
+        return self.status == self.Status.PUBLISHED and not self.has_started
+
+    @property
+    def can_announce(self) -> bool:
+        """Once, for a published event still ahead (who asked for news is counted apart)."""
+        return self.places_can_change and self.announced_at is None
+
+    @property
+    def can_follow_up(self) -> bool:
+        """Inviting the guests who came: once the event is over, and once."""
+        return (
+            self.status == self.Status.PUBLISHED and self.is_past and self.followup_sent_at is None
+        )
+
+    @property
+    def checkin_opens_at(self) -> datetime:
+        return self.starts_at - timedelta(hours=settings.CHECKIN_OPENS_HOURS_BEFORE)
+
+    @property
+    def checkin_is_open(self) -> bool:
+        """The door opens a few hours before the start, for published events only."""
+        return self.status == self.Status.PUBLISHED and self.checkin_opens_at <= timezone.now()
+
     def registration_is_open(self, now=None) -> bool:
         now = now or timezone.now()
         if self.status != self.Status.PUBLISHED:
@@ -192,3 +242,8 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def can_cancel(self) -> bool:
+        """An active place at a published event that has not started yet."""
+        return self.is_active and self.event.places_can_change

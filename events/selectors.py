@@ -15,6 +15,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from clubin.mail.services import optouts_among
 from events.models import ACTIVE_STATUSES, Event, Registration
 from networks.models import Membership, Network
 
@@ -121,11 +122,14 @@ def event_list(*, network: Network, viewer: Viewer, past_limit: int = 20) -> dic
 def viewer_registration(*, event: Event, user: Any) -> Registration | None:
     if not user.is_authenticated:
         return None
-    return (
+    registration = (
         Registration.objects.filter(event=event, user=user, status__in=ACTIVE_STATUSES)
         .prefetch_related("guests")
         .first()
     )
+    if registration is not None:
+        registration.event = event  # its rules (can it be cancelled?) read the event
+    return registration
 
 
 def waitlist_position(*, registration: Registration) -> int:
@@ -187,7 +191,8 @@ def event_news_recipients(*, event: Event) -> list[tuple[int, str, str, str]]:
     """(user id, email, first name, language) of active members who agreed to event news.
 
     A federation-wide event goes to the members of every network, the others to the members of
-    its host networks; a person in two networks appears once.
+    its host networks; a person in two networks appears once. An address that opted out by
+    one click is left out, so the count a coordinator is shown is the count that will leave.
     """
     with scopes_disabled():
         members = Membership.objects.filter(
@@ -195,10 +200,18 @@ def event_news_recipients(*, event: Event) -> list[tuple[int, str, str, str]]:
         )
         if event.visibility != Visibility.FEDERATION:
             members = members.filter(network__in=event.hosts.all())
-        rows = members.values_list(
-            "user_id", "user__email", "user__first_name", "user__language"
-        ).distinct()
-        return sorted(set(rows))
+        rows = set(
+            members.values_list(
+                "user_id", "user__email", "user__first_name", "user__language"
+            ).distinct()
+        )
+    opted_out = optouts_among(emails=[row[1] for row in rows])
+    return sorted(row for row in rows if row[1] not in opted_out)
+
+
+def event_news_audience(*, event: Event) -> int:
+    """How many members an announcement of this event would reach now."""
+    return len(event_news_recipients(event=event))
 
 
 def followup_guests(*, event: Event) -> list[tuple[str, str]]:
@@ -222,15 +235,19 @@ class DoorCounts:
     arrived: int
     walk_ins: int
     waitlisted: int
+    # Attendance is a figure of an event that has started: before, nobody is a no-show yet.
+    started: bool = True
 
     @property
     def attendance_rate(self) -> float | None:
-        if not self.expected:
+        if not (self.started and self.expected):
             return None
         return self.arrived / self.expected
 
     @property
-    def no_shows(self) -> int:
+    def no_shows(self) -> int | None:
+        if not self.started:
+            return None
         return self.expected - self.arrived
 
 
@@ -242,7 +259,7 @@ def door_counts(*, event: Event) -> DoorCounts:
         walk_ins=Count("pk", filter=Q(status=S.WALK_IN)),
         waitlisted=Count("pk", filter=Q(status=S.WAITLISTED)),
     )
-    return DoorCounts(**counts)
+    return DoorCounts(**counts, started=event.has_started)
 
 
 def door_search(*, event: Event, query: str, limit: int = 20) -> list[Registration]:

@@ -537,3 +537,19 @@ def optout_remove(*, email: str) -> None:
 
 def optout_exists(*, email: str) -> bool:
     return EmailOptOut.objects.filter(email_hash=optout_hash(email)).exists()
+
+
+def optouts_among(*, emails: Iterable[str]) -> set[str]:
+    """The given addresses that opted out, for counting a fan-out before it goes."""
+    by_hash = {optout_hash(email): email for email in emails}
+    hashes = list(by_hash)
+    found: set[str] = set()
+    for i in range(0, len(hashes), OPTOUT_QUERY_CHUNK):  # SQLite limits a query's parameters
+        chunk = hashes[i : i + OPTOUT_QUERY_CHUNK]
+        found.update(
+            EmailOptOut.objects.filter(email_hash__in=chunk).values_list("email_hash", flat=True)
+        )
+    return {by_hash[h] for h in found}
+
+
+OPTOUT_QUERY_CHUNK = 500

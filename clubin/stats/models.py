@@ -21,12 +21,13 @@ FLOWS = (
     "invitations_sent",
     "invitations_applied",  # invitations whose application was submitted that day
     "invitations_joined",  # invitations whose application was approved that day
+    # Events count once they have started, on their start day, and so does their attendance.
     "events_held",  # published events the network organised, by start day
     "registrations",  # confirmed places at those events
     "attended",  # confirmed places checked in
     "walk_ins",
-    "attended_elsewhere",  # check-ins of the network's members at other networks' events
-    "first_event",  # members whose first check-in anywhere was that day
+    "attended_elsewhere",  # the network's members checked in at other networks' events
+    "first_event",  # members whose first attended event (anywhere) started that day
     "active_after_90",  # memberships 90 days old that day and still active then
 )
 

@@ -159,10 +159,20 @@ def _invitation_flows(rows: Rows, since: date, until: date) -> None:
     _add(rows, "invitations_joined", joined, since, until)
 
 
-def _event_flows(rows: Rows, since: date, until: date) -> None:
+def _attended(now: datetime) -> Q:
+    """A check-in counts as attendance once its event has started, on the event's day: a tap
+    at the door hours (or, before check-in had a window, weeks) early is not yet attendance."""
+    return Q(
+        checked_in_at__isnull=False,
+        event__status=Event.Status.PUBLISHED,
+        event__starts_at__lte=now,
+    )
+
+
+def _event_flows(rows: Rows, since: date, until: date, now: datetime) -> None:
     start, end = _start_of(since), _start_of(until + timedelta(days=1))
     held = Event.objects.filter(
-        status=Event.Status.PUBLISHED, starts_at__gte=start, starts_at__lt=end
+        status=Event.Status.PUBLISHED, starts_at__gte=start, starts_at__lt=end, starts_at__lte=now
     )
     counts = held.annotate(d=_day("starts_at")).values_list("network_id", "d")
     _add(rows, "events_held", counts.annotate(n=Count("id")), since, until)
@@ -178,16 +188,18 @@ def _event_flows(rows: Rows, since: date, until: date) -> None:
         ("walk_ins", Q(status=R.WALK_IN)),
     ):
         _add(rows, metric, places.filter(condition).annotate(n=Count("id")), since, until)
-    _attendance_flows(rows, since, until, start, end)
+    _attendance_flows(rows, since, until, start, end, now)
 
 
-def _attendance_flows(rows: Rows, since: date, until: date, start, end) -> None:
-    """Members' check-ins at events their network does not host, and first check-ins."""
+def _attendance_flows(rows: Rows, since: date, until: date, start, end, now) -> None:
+    """Members' attendance at events their network does not host, and first attendances."""
     hosted_by_home = Event.hosts.through.objects.filter(
         event_id=OuterRef("event_id"), network_id=OuterRef("home")
     )
     away = (
-        Registration.objects.filter(checked_in_at__gte=start, checked_in_at__lt=end)
+        Registration.objects.filter(
+            _attended(now), event__starts_at__gte=start, event__starts_at__lt=end
+        )
         # One join to the person's memberships, named once: the home network and its status
         # must come from the same membership row.
         .annotate(
@@ -195,16 +207,18 @@ def _attendance_flows(rows: Rows, since: date, until: date, start, end) -> None:
         )
         .filter(home_status=Membership.Status.ACTIVE)
         .exclude(Exists(hosted_by_home))
-        .annotate(d=_day("checked_in_at"))
+        .annotate(d=_day("event__starts_at"))
         .values_list("home", "d")
         .annotate(n=Count("id"))
     )
     _add(rows, "attended_elsewhere", away, since, until)
-    first = Registration.objects.filter(
-        user=OuterRef("user"), checked_in_at__isnull=False
-    ).order_by("checked_in_at")
+    first = (
+        Registration.objects.filter(_attended(now), user=OuterRef("user"))
+        .order_by("event__starts_at")
+        .values("event__starts_at")[:1]
+    )
     firsts = (
-        Membership.objects.annotate(first=Subquery(first.values("checked_in_at")[:1]))
+        Membership.objects.annotate(first=Subquery(first))
         .filter(first__gte=start, first__lt=end)
         .annotate(d=_day("first"))
         .values_list("network_id", "d")
@@ -225,7 +239,7 @@ def stats_rebuild(*, since: date | None = None, kind: str = "rebuild") -> int:
         _membership_flows(rows, first, until)
         _application_flows(rows, decisions, first, until)
         _invitation_flows(rows, first, until)
-        _event_flows(rows, first, until)
+        _event_flows(rows, first, until, now)
         with transaction.atomic():
             _one_at_a_time()
             NetworkDay.objects.filter(day__gte=first).delete()
@@ -272,8 +286,7 @@ def _first_day() -> date | None:
         Membership.objects.order_by("joined_on").values_list("joined_on", flat=True).first(),
         _local(MembershipApplication.objects.all(), "submitted_at"),
         _local(Invitation.objects.all(), "created_at"),
-        _local(Event.objects.all(), "starts_at"),
-        _local(Registration.objects.exclude(checked_in_at=None), "checked_in_at"),
+        _local(Event.objects.all(), "starts_at"),  # attendance is dated by its event's start
     ]
     days = [d for d in candidates if d is not None]
     return min(days) if days else None
@@ -299,7 +312,7 @@ def _snapshot(now: datetime) -> None:
         )
     }
     recent = Registration.objects.filter(
-        user=OuterRef("user"), checked_in_at__gt=now - timedelta(days=90)
+        _attended(now), user=OuterRef("user"), event__starts_at__gt=now - timedelta(days=90)
     )
     today = timezone.localdate(now)
     counted = Q(status=Membership.Status.ACTIVE) & ~_expired(today)  # as members_active counts

@@ -19,6 +19,11 @@ class Outcome(StrEnum):
     INVALID = "invalid"  # not a ticket this site signed
     NOT_HERE = "not_here"  # a genuine ticket, but not for this event
     NO_PLACE = "no_place"  # on the waitlist, cancelled, or awaiting email confirmation
+    NOT_OPEN = "not_open"  # too early (the door opens a few hours before), or not published
+
+
+class CheckinNotOpen(Exception):
+    """Check-in has not opened for this event (see ``Event.checkin_is_open``)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ def _mark(event: Event, registration: Registration, by: User) -> CheckIn:
 
 def checkin_scan(*, event: Event, scanned: str, by: User) -> CheckIn:
     """A scanned QR code (signed) or a code typed from the ticket (the bare code)."""
+    if not event.checkin_is_open:
+        return CheckIn(Outcome.NOT_OPEN)
     scanned = scanned.strip()
     if ":" in scanned:
         code = ticket_code_from_signed(signed=scanned)
@@ -61,6 +68,8 @@ def checkin_scan(*, event: Event, scanned: str, by: User) -> CheckIn:
 
 
 def checkin_registration(*, event: Event, registration_id: int, by: User) -> CheckIn:
+    if not event.checkin_is_open:
+        return CheckIn(Outcome.NOT_OPEN)
     registration = Registration.objects.filter(event=event, pk=registration_id).first()
     if registration is None:
         return CheckIn(Outcome.NOT_HERE)
@@ -69,6 +78,8 @@ def checkin_registration(*, event: Event, registration_id: int, by: User) -> Che
 
 def walk_in_add(*, event: Event, name: str, email: str, company: str, by: User) -> Registration:
     """Someone at the door without a place: recorded, and counted apart from the capacity."""
+    if not event.checkin_is_open:
+        raise CheckinNotOpen
     now = timezone.now()
     return Registration.objects.create(
         event=event, name=name.strip()[:150], email=email.strip().lower(),

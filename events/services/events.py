@@ -33,6 +33,10 @@ EDITABLE = (
 )  # fmt: skip
 
 
+class EventClosed(Exception):
+    """The event no longer allows this change: it has started, or it is cancelled."""
+
+
 class CapacityBelowConfirmed(Exception):
     def __init__(self, confirmed: int) -> None:
         super().__init__(confirmed)
@@ -59,6 +63,8 @@ def event_update(*, event: Event, data: Mapping[str, Any], cohosts: Iterable[Net
     """
     with transaction.atomic():
         locked = event_lock(event_id=event.pk)
+        if not locked.can_edit:
+            raise EventClosed
         capacity = data["capacity"]
         if capacity is not None and capacity < locked.confirmed_count:
             raise CapacityBelowConfirmed(locked.confirmed_count)
@@ -80,12 +86,17 @@ def event_publish(*, event: Event) -> bool:
 
 
 def event_cancel(*, event: Event) -> int:
-    """Cancel the event and tell everyone who holds or awaits a place; returns how many."""
+    """Cancel the event and tell everyone who holds or awaits a place; returns how many.
+
+    A second click finds it cancelled and tells nobody; an event that has started is refused.
+    """
     now = timezone.now()
     with transaction.atomic():
         locked = event_lock(event_id=event.pk)
         if locked.status == Event.Status.CANCELLED:
             return 0
+        if not locked.can_cancel:
+            raise EventClosed
         was_draft = locked.status == Event.Status.DRAFT
         Event.objects.filter(pk=locked.pk).update(status=Event.Status.CANCELLED, cancelled_at=now)
         locked.status = Event.Status.CANCELLED
@@ -105,10 +116,16 @@ def event_cancel(*, event: Event) -> int:
 
 
 def event_announce(*, event: Event) -> int:
-    """Email the event to the members who agreed to event news, once; returns how many."""
-    if event.status != Event.Status.PUBLISHED or event.starts_at <= timezone.now():
+    """Email the event to the members who agreed to event news, once; returns how many.
+
+    An announcement that would reach nobody is not spent: the event stays unannounced, to be
+    announced once members ask for event news.
+    """
+    if not event.can_announce:
         return 0
     recipients = event_news_recipients(event=event)
+    if not recipients:
+        return 0
     network = event.network
     contexts: dict[str, dict[str, Any]] = {}  # one per language: the date is written in it
     emails = []
@@ -128,9 +145,10 @@ def event_announce(*, event: Event) -> int:
             )
         )  # fmt: skip
     with transaction.atomic():
-        claimed = Event.objects.filter(pk=event.pk, announced_at=None).update(
-            announced_at=timezone.now()
-        )
+        now = timezone.now()
+        claimed = Event.objects.filter(
+            pk=event.pk, announced_at=None, status=Event.Status.PUBLISHED, starts_at__gt=now
+        ).update(announced_at=now)
         if not claimed:
             return 0
         email_queue_many(emails, batch_size=FANOUT_BATCH_SIZE)
@@ -145,6 +163,8 @@ class FollowUp:
 
 def event_followup(*, event: Event, by: User, message: str = "") -> FollowUp:
     """Invite the guests who came (and are not members) to apply, once per event."""
+    if not event.can_follow_up:
+        return FollowUp(0, 0)
     claimed = Event.objects.filter(pk=event.pk, followup_sent_at=None).update(
         followup_sent_at=timezone.now()
     )

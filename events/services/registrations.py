@@ -223,8 +223,8 @@ def registration_cancel(*, registration: Registration) -> list[Registration]:
     now = timezone.now()
     with transaction.atomic():
         event = event_lock(event_id=registration.event_id)
-        if event.starts_at <= now:
-            # The evening happened (or is happening): its attendance stays as it was.
+        if not event.places_can_change:
+            # Started (its attendance stays as it was), cancelled, or never published.
             raise RegistrationClosed
         rows = list(
             Registration.objects.select_for_update(of=("self",)).filter(

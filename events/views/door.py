@@ -6,13 +6,28 @@ hotel's weak Wi-Fi never waits for a whole page.
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.forms import WalkInForm
+from events.models import Event
 from events.selectors import door_counts, door_search
-from events.services.checkin import checkin_registration, checkin_scan, walk_in_add
+from events.services.checkin import (
+    CheckinNotOpen,
+    checkin_registration,
+    checkin_scan,
+    walk_in_add,
+)
 from events.views.manage import managed_event
 from networks.access import Role, network_view
+
+
+def checkin_not_open_error(event: Event) -> str:
+    if event.status != Event.Status.PUBLISHED:
+        return _("Check-in is only for published events.")
+    when = formats.date_format(timezone.localtime(event.checkin_opens_at), "DATETIME_FORMAT")
+    return _("Check-in opens on %(when)s.") % {"when": when}
 
 
 @network_view(Role.COORDINATOR)
@@ -80,7 +95,12 @@ def checkin_walk_in(request: HttpRequest, network_slug: str, event_id: int) -> H
     if not form.is_valid():
         context = {"walk_in_form": form, "network": request.network, "event": event}  # type: ignore[attr-defined]
         return render(request, "events/_checkin_walk_in.html", context, status=422)
-    registration = walk_in_add(event=event, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    try:
+        registration = walk_in_add(event=event, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    except CheckinNotOpen:
+        form.add_error(None, checkin_not_open_error(event))
+        context = {"walk_in_form": form, "network": request.network, "event": event}  # type: ignore[attr-defined]
+        return render(request, "events/_checkin_walk_in.html", context, status=409)
     context = {
         "walk_in_form": WalkInForm(),
         "network": request.network,  # type: ignore[attr-defined]

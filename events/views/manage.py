@@ -7,13 +7,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from events.forms import EventForm, FollowUpForm, capacity_error
 from events.models import Event, Registration
-from events.selectors import attendance_list, door_counts, manage_event_list
+from events.selectors import (
+    attendance_list,
+    door_counts,
+    event_news_audience,
+    manage_event_list,
+)
 from events.services.events import (
     CapacityBelowConfirmed,
+    EventClosed,
     event_announce,
     event_cancel,
     event_create,
@@ -66,6 +72,8 @@ def manage_event_create(request: HttpRequest, network_slug: str) -> HttpResponse
 def manage_event_edit(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
     network = request.network  # type: ignore[attr-defined]
     event = managed_event(request, event_id, organiser=True)
+    if not event.can_edit:
+        return _frozen(request, event, network_slug)
     form = EventForm(request.POST or None, instance=event, network=network)
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,11 +81,20 @@ def manage_event_edit(request: HttpRequest, network_slug: str, event_id: int) ->
         except CapacityBelowConfirmed as refused:
             # Someone registered between the form's check and the save.
             form.add_error("capacity", capacity_error(refused.confirmed))
+        except EventClosed:
+            return _frozen(request, event, network_slug)  # it started while the form was open
         else:
             messages.success(request, _("The event is updated."))
             return redirect(_manage_url(event, network_slug))
     context = {"network": network, "form": form, "event": event}
     return render(request, "events/manage_form.html", context)
+
+
+def _frozen(request: HttpRequest, event: Event, network_slug: str) -> HttpResponse:
+    messages.error(
+        request, _("This event has started or is cancelled: it can no longer be changed.")
+    )
+    return redirect(_manage_url(event, network_slug))
 
 
 @network_view(Role.COORDINATOR)
@@ -110,7 +127,10 @@ def manage_event_publish(request: HttpRequest, network_slug: str, event_id: int)
 @require_POST
 def manage_event_cancel(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
     event = managed_event(request, event_id, organiser=True)
-    told = event_cancel(event=event)
+    try:
+        told = event_cancel(event=event)
+    except EventClosed:
+        return _frozen(request, event, network_slug)
     messages.success(
         request,
         ngettext(
@@ -124,13 +144,39 @@ def manage_event_cancel(request: HttpRequest, network_slug: str, event_id: int) 
 
 
 @network_view(Role.COORDINATOR)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def manage_event_announce(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+    """First how many members it will reach, then (a second, confirming POST) the sending."""
     event = managed_event(request, event_id, organiser=True)
+    if not event.can_announce:
+        return _not_announceable(request, event, network_slug)
+    if request.method == "POST" and request.POST.get("confirm"):
+        return _announce(request, event, network_slug)
+    context = {
+        "network": request.network,  # type: ignore[attr-defined]
+        "event": event,
+        "audience": event_news_audience(event=event),
+    }
+    return render(request, "events/manage_announce.html", context)
+
+
+def _not_announceable(request: HttpRequest, event: Event, network_slug: str) -> HttpResponse:
     if event.announced_at is not None:
         messages.info(request, _("This event was already announced."))
-        return redirect(_manage_url(event, network_slug))
+    else:
+        messages.error(request, _("Only a published event that has not started can be announced."))
+    return redirect(_manage_url(event, network_slug))
+
+
+def _announce(request: HttpRequest, event: Event, network_slug: str) -> HttpResponse:
     sent = event_announce(event=event)
+    if not sent:
+        messages.warning(
+            request,
+            _("No member has asked for event news yet, so nothing was sent. You can announce "
+              "the event later."),
+        )  # fmt: skip
+        return redirect(_manage_url(event, network_slug))
     messages.success(
         request,
         ngettext(
@@ -151,6 +197,9 @@ def manage_event_followup(request: HttpRequest, network_slug: str, event_id: int
     message = form.cleaned_data["message"] if form.is_valid() else ""
     if event.followup_sent_at is not None:
         messages.info(request, _("The guests of this event were already invited."))
+        return redirect(_manage_url(event, network_slug))
+    if not event.can_follow_up:
+        messages.error(request, _("The guests who came can be invited once the event is over."))
         return redirect(_manage_url(event, network_slug))
     result = event_followup(event=event, by=request.user, message=message)  # type: ignore[arg-type]
     messages.success(

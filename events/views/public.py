@@ -151,7 +151,10 @@ def _cancel(request: HttpRequest, registration: Registration) -> None:
     try:
         registration_cancel(registration=registration)
     except RegistrationClosed:
-        messages.error(request, _("The event has started: registrations can no longer change."))
+        if registration.event.has_started:
+            messages.error(request, _("The event has started: registrations can no longer change."))
+        else:
+            messages.error(request, _("This event is cancelled."))
         return
     messages.success(request, _("Your registration is cancelled. Thank you for freeing the place."))
 
@@ -216,6 +219,7 @@ def event_guest_cancel(
     )
     if registration is None:
         return render(request, "events/guest_link_invalid.html", {"event": event}, status=400)
+    registration.event = event
     if request.method == "POST":
         _cancel(request, registration)
         return redirect(event_url_path(event, network_slug))

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from clubin.mail.services import optout_remove
+from clubin.mail.services import optout_exists, optout_remove
 from members.models import Profile, User
 
 USER_FIELDS = ("first_name", "last_name")
@@ -54,9 +54,11 @@ def _record_event_news_consent(profile: Profile, user: User, wanted: bool | None
     """
     if wanted is None:
         return
-    if wanted != profile.event_news:
+    lifted = wanted and optout_exists(email=user.email)
+    if wanted != profile.event_news or lifted:
+        # Given, withdrawn, or given again after an opt-out: each is dated.
         profile.event_news_at = timezone.now()
-    if wanted:
+    if lifted:
         optout_remove(email=user.email)
 
 

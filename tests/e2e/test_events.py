@@ -20,7 +20,7 @@ from tests.e2e.helpers import (
     same_page,
     screenshot,
 )
-from tests.events.factories import make_event
+from tests.events.factories import make_event, starting_soon
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +29,9 @@ def test_it_registers_and_checks_in_at_the_door(live_server, browser, phone, per
     settings.OUTBOX_SCRUB_SECRETS = False  # the test reads the ticket email once it is sent
     base = live_server.url
     audit = Audit()
-    event = make_event(personas.florence, capacity=20, title="Aperitivo al Baglioni")
+    event = make_event(
+        personas.florence, capacity=20, title="Aperitivo al Baglioni", starts_at=starting_soon()
+    )
     desk_context, desk = desktop(browser)
     log_in(desk, base, "bob@example.com")
     desk.goto(f"{base}/florence/events/{event.pk}/")

@@ -46,5 +46,10 @@ def make_event(
         return event
 
 
+def starting_soon() -> datetime:
+    """A start within the hour: registration still open, and the door open for check-in."""
+    return timezone.now() + timedelta(hours=1)
+
+
 def rome(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=ROME)

@@ -146,23 +146,81 @@ def test_it_lets_the_coordinator_announce_from_the_page(client, personas, audien
     url = ANNOUNCE.format(event.pk)
 
     client.force_login(personas.bob)  # a member, not a coordinator
-    assert client.post(url).status_code == 403
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"confirm": "1"}).status_code == 403
     client.force_login(personas.charlie)  # coordinates another network
-    assert client.post(url).status_code == 404
+    assert client.post(url, {"confirm": "1"}).status_code == 404
     assert announced() == []
 
     client.force_login(personas.alice)
-    assert client.get(url).status_code == 405  # a GET (a link preview) announces nothing
-    response = client.post(url, follow=True)
+    response = client.post(url, {"confirm": "1"}, follow=True)
     assert response.redirect_chain[-1] == (f"/florence/manage/events/{event.pk}/", 302)
     [told] = response.context["messages"]
     assert told.level_tag == "success" and re.search(r"\b2\b", str(told))
     assert announced() == ["bob@example.com", "both@example.com"]
 
-    again = client.post(url, follow=True)
+    again = client.post(url, {"confirm": "1"}, follow=True)
     [note] = again.context["messages"]
     assert note.level_tag == "info"  # "already announced"
     assert len(announced()) == 2
+
+
+def test_it_shows_how_many_will_receive_it_and_sends_only_once_confirmed(
+    client, personas, audience
+):
+    event = make_event(personas.florence, visibility=V.NETWORK)
+    url = ANNOUNCE.format(event.pk)
+    client.force_login(personas.alice)
+    manage = client.get(f"/florence/manage/events/{event.pk}/").content.decode()
+    assert f'href="{url}"' in manage  # a link to the confirmation, not a button that sends
+
+    for first in (client.get(url), client.post(url)):  # a link preview, a first click
+        assert first.status_code == 200
+        assert first.context["audience"] == 2
+        page = first.content.decode()
+        [said] = re.findall(r'id="announce-audience">(.*?)</p>', page, re.S)
+        assert re.search(r"\b2\b", said)  # "2 members will receive this announcement…"
+        assert 'name="confirm"' in page
+    assert announced() == []
+    with scope(network=personas.florence):
+        assert Event.objects.get(pk=event.pk).announced_at is None
+
+    client.post(url, {"confirm": "1"})
+    assert announced() == ["bob@example.com", "both@example.com"]
+
+
+def test_it_counts_only_those_it_will_reach(client, personas, audience):
+    optout_add(email_hash=optout_hash(personas.bob.email))  # one click from an earlier email
+    event = make_event(personas.florence, visibility=V.NETWORK)
+    client.force_login(personas.alice)
+    assert client.get(ANNOUNCE.format(event.pk)).context["audience"] == 1
+    with scope(network=personas.florence):
+        assert event_announce(event=event) == 1
+    assert announced() == ["both@example.com"]
+
+
+def test_it_does_not_spend_an_announcement_that_would_reach_nobody(client, personas):
+    event = make_event(personas.florence, visibility=V.NETWORK)
+    url = ANNOUNCE.format(event.pk)
+    client.force_login(personas.alice)
+    page = client.get(url)
+    assert page.context["audience"] == 0
+    assert 'name="confirm"' not in page.content.decode()  # nothing to confirm
+    response = client.post(url, {"confirm": "1"}, follow=True)
+    [told] = response.context["messages"]
+    assert told.level_tag == "warning"
+    with scope(network=personas.florence):
+        assert event_announce(event=event) == 0
+        assert Event.objects.get(pk=event.pk).announced_at is None
+    manage = client.get(f"/florence/manage/events/{event.pk}/").content.decode()
+    assert f'href="{url}"' in manage  # still offered
+
+    profile_update(user=personas.bob, event_news=True)  # someone asks for news: announce now
+    assert client.get(url).context["audience"] == 1
+    client.post(url, {"confirm": "1"})
+    assert announced() == ["bob@example.com"]
+    with scope(network=personas.florence):
+        assert Event.objects.get(pk=event.pk).announced_at is not None
 
 
 def unsubscribe_link(message) -> str:

@@ -6,16 +6,24 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django_scopes import scope
 
 from clubin.mail.models import OutboxEmail
 from events.models import Registration
-from events.services.checkin import Outcome, checkin_scan
+from events.services.checkin import (
+    CheckinNotOpen,
+    Outcome,
+    checkin_registration,
+    checkin_scan,
+    walk_in_add,
+)
+from events.services.events import event_cancel
 from events.services.registrations import registration_register
 from events.tickets import ticket_signed
 from members.models import Invitation
 from tests.conftest import make_user
-from tests.events.factories import make_event
+from tests.events.factories import make_event, starting_soon
 from tests.members.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +35,7 @@ def _url(name, event, **extra):
 
 @pytest.fixture
 def evening(personas):
-    event = make_event(personas.florence, capacity=1)
+    event = make_event(personas.florence, capacity=1, starts_at=starting_soon())
     with scope(network=personas.florence):
         ticket, _ = registration_register(event=event, user=personas.bob)
         waiting, _ = registration_register(event=event, user=personas.alice)
@@ -114,7 +122,7 @@ def test_it_keeps_the_door_for_coordinators(client, personas, evening):
 
 
 def test_it_reports_attendance_and_invites_the_guests_who_came(client, personas):
-    event = make_event(personas.florence, capacity=10)
+    event = make_event(personas.florence, capacity=10, starts_at=starting_soon())
     nina = make_user("nina@example.com", first_name="Nina")
     member(personas.florence, nina, card=7)
     with scope(network=personas.florence):
@@ -147,3 +155,66 @@ def test_it_ignores_a_nul_byte_from_a_scanner(client, personas, evening):
     assert found.status_code == 200
     scanned = client.post(_url("event_checkin_scan", event), {"code": ticket.ticket_code + "\x00"})
     assert scanned.context["result"].outcome == Outcome.ARRIVED
+
+
+def test_it_opens_the_door_only_a_few_hours_before_the_start(client, personas, settings):
+    settings.CHECKIN_OPENS_HOURS_BEFORE = 3
+    event = make_event(personas.florence, starts_at=timezone.now() + timedelta(days=20))
+    with scope(network=personas.florence):
+        ticket, _ = registration_register(event=event, user=personas.bob)
+    client.force_login(personas.alice)
+    weeks_early = client.post(_url("event_checkin_mark", event, registration_id=ticket.pk))
+    assert weeks_early.context["result"].outcome == Outcome.NOT_OPEN
+    scanned = client.post(_url("event_checkin_scan", event), {"code": ticket.ticket_code})
+    assert scanned.context["result"].outcome == Outcome.NOT_OPEN
+    walk_in = client.post(_url("event_checkin_walk_in", event), {"name": "Walter Walkin"})
+    assert walk_in.status_code == 409
+    assert walk_in.context["walk_in_form"].non_field_errors()  # says when it opens
+    page = client.get(_url("event_checkin", event))
+    body = page.content.decode()
+    assert 'id="checkin-closed"' in body and 'id="scan-form"' not in body
+    opens = timezone.localtime(event.starts_at - timedelta(hours=3))
+    assert date_format(opens, "DATETIME_FORMAT") in body  # the page says when it opens
+    with scope(network=personas.florence):
+        assert not Registration.objects.filter(checked_in_at__isnull=False).exists()
+
+    with time_machine.travel(event.starts_at - timedelta(hours=3, minutes=1)):
+        client.force_login(personas.alice)  # a new session: the first one expired meanwhile
+        early = client.post(_url("event_checkin_mark", event, registration_id=ticket.pk))
+        assert early.context["result"].outcome == Outcome.NOT_OPEN
+    with time_machine.travel(event.starts_at - timedelta(hours=2, minutes=59)):
+        client.force_login(personas.alice)
+        on_time = client.post(_url("event_checkin_mark", event, registration_id=ticket.pk))
+        assert on_time.context["result"].outcome == Outcome.ARRIVED
+
+
+def test_it_reads_the_check_in_window_from_the_settings(personas, settings):
+    event = make_event(personas.florence, starts_at=timezone.now() + timedelta(hours=5))
+    settings.CHECKIN_OPENS_HOURS_BEFORE = 3
+    assert not event.checkin_is_open
+    settings.CHECKIN_OPENS_HOURS_BEFORE = 6
+    assert event.checkin_is_open
+
+
+def test_it_refuses_check_in_at_drafts_and_cancelled_events(personas):
+    draft = make_event(personas.florence, publish=False, starts_at=starting_soon())
+    with scope(network=personas.florence):
+        with pytest.raises(CheckinNotOpen):
+            walk_in_add(event=draft, name="Walter", email="", company="", by=personas.alice)
+        cancelled = make_event(personas.florence, starts_at=starting_soon())
+        ticket, _ = registration_register(event=cancelled, user=personas.bob)
+        event_cancel(event=cancelled)
+        cancelled.refresh_from_db()
+        result = checkin_registration(event=cancelled, registration_id=ticket.pk, by=personas.alice)
+        assert result.outcome == Outcome.NOT_OPEN
+
+
+def test_it_reports_no_attendance_for_an_event_that_has_not_started(client, personas, evening):
+    event, _ticket, _waiting = evening
+    client.force_login(personas.alice)
+    counts = client.get(_url("manage_event", event)).context["counts"]
+    assert (counts.expected, counts.arrived) == (1, 0)
+    assert (counts.attendance_rate, counts.no_shows) == (None, None)  # not "0% · 1 no-show"
+    with time_machine.travel(event.starts_at + timedelta(minutes=5)):
+        counts = client.get(_url("manage_event", event)).context["counts"]
+        assert (counts.attendance_rate, counts.no_shows) == (0.0, 1)

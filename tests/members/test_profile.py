@@ -1,9 +1,12 @@
 """A person's own profile at /me/profile/: what it shows, what it saves, what it refuses."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from clubin.mail.services import optout_add, optout_exists, optout_hash
 from members.models import Profile
 from members.services.profiles import profile_update
 from networks.models import Membership
@@ -151,3 +154,108 @@ def test_it_asks_to_log_in(client):
     assert response["Location"].startswith(reverse("account_login"))
     assert client.post(URL, _form()).status_code == 302
     assert not Profile.objects.exists()
+
+
+class _FormAsShown(HTMLParser):
+    """What a browser would send for the profile form: its fields as the page renders them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self.names: set[str] = set()
+        self._in_form = False
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("method") == "post" and not a.get("action"):
+            self._in_form = True
+        if not self._in_form:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            self.names.add(name)
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                self.fields[name] = a.get("value", "on" if a.get("type") == "checkbox" else "")
+        elif tag == "textarea" and name:
+            self.names.add(name)
+            self._textarea, self.fields[name] = name, ""
+        elif tag == "select" and name:
+            self.names.add(name)
+            self._select = name
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields[self._select] = a.get("value", "")
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+
+def _as_shown(client) -> _FormAsShown:
+    page = client.get(URL)
+    parser = _FormAsShown()
+    parser.feed(page.content.decode())
+    parser.form = page.context["form"]  # type: ignore[attr-defined]
+    return parser
+
+
+@pytest.mark.django_db
+def test_it_renders_every_field_of_the_form(client, personas):
+    """A field the form has and the page leaves out is posted as empty: it would be wiped."""
+    client.force_login(personas.bob)
+    shown = _as_shown(client)
+    assert set(shown.form.fields) <= shown.names  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_it_keeps_event_news_on_when_the_profile_is_saved(client, personas):
+    profile_update(user=personas.bob, event_news=True)
+    given = Profile.objects.get(user=personas.bob).event_news_at
+    client.force_login(personas.bob)
+    data = _as_shown(client).fields
+    assert data.get("event_news") == "on"  # the box is there, ticked
+    assert client.post(URL, {**data, "company": "Bellini Ceramiche"}).status_code == 302
+    profile = Profile.objects.get(user=personas.bob)
+    assert (profile.company, profile.event_news, profile.event_news_at) == (
+        "Bellini Ceramiche", True, given
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_it_records_when_event_news_is_given_and_withdrawn_from_the_page(client, personas):
+    client.force_login(personas.bob)
+    data = _as_shown(client).fields
+    assert "event_news" not in data  # never asked: unticked
+    client.post(URL, {**data, "event_news": "on"})
+    given = Profile.objects.get(user=personas.bob)
+    assert given.event_news is True and given.event_news_at is not None
+    data = _as_shown(client).fields
+    del data["event_news"]  # unticked
+    client.post(URL, data)
+    withdrawn = Profile.objects.get(user=personas.bob)
+    assert withdrawn.event_news is False
+    assert withdrawn.event_news_at is not None and withdrawn.event_news_at > given.event_news_at
+
+
+@pytest.mark.django_db
+def test_it_dates_consent_given_again_after_a_one_click_opt_out(client, personas):
+    profile_update(user=personas.bob, event_news=True)
+    first = Profile.objects.get(user=personas.bob).event_news_at
+    optout_add(email_hash=optout_hash(personas.bob.email))
+    client.force_login(personas.bob)
+    data = _as_shown(client).fields
+    assert "event_news" not in data  # the page shows the opt-out
+    client.post(URL, {**data, "event_news": "on"})
+    again = Profile.objects.get(user=personas.bob)
+    assert first is not None and again.event_news_at is not None
+    assert again.event_news is True and again.event_news_at > first
+    assert not optout_exists(email=personas.bob.email)

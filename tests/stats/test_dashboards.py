@@ -39,6 +39,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db.models import Q
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
@@ -46,6 +47,7 @@ from clubin.stats import tasks
 from clubin.stats.models import DecisionDays, NetworkDay, NetworkSnapshot, Refresh
 from clubin.stats.selectors import dashboard, period_for
 from clubin.stats.services import stats_rebuild
+from events.models import Registration
 from events.services.checkin import checkin_registration, walk_in_add
 from events.services.registrations import registration_register
 from members.models import Invitation, MembershipApplication, User
@@ -866,3 +868,36 @@ def test_it_refuses_a_range_before_2000_with_a_message(client, personas):
     assert "start" in page.context["form"].errors
     client.force_login(personas.alice)
     assert client.get("/florence/manage/stats/", query).status_code == 200
+
+
+def test_it_counts_attendance_only_once_the_event_has_started(clock, personas):
+    """Check-ins recorded weeks ahead (as the door once allowed) are not attendance yet: the
+    evening counts, with its check-ins, from its start and on its day."""
+    florence = personas.florence  # Bob is its member; Charlie, of VenetoIN, visits
+    with _at(rome(2026, 11, 1, 10)):
+        evening = make_event(florence, by=personas.alice, starts_at=rome(2026, 11, 25, 19))
+        with scope(network=florence):
+            places = [
+                registration_register(event=evening, user=person)[0]
+                for person in (personas.bob, personas.charlie)
+            ]
+            Registration.objects.filter(pk__in=[p.pk for p in places]).update(
+                checked_in_at=rome(2026, 11, 2, 10)
+            )
+    stats_rebuild()  # 2026-11-20: the evening is five days ahead
+    with scopes_disabled():
+        assert not NetworkDay.objects.filter(
+            Q(attended__gt=0) | Q(attended_elsewhere__gt=0) | Q(first_event__gt=0)
+            | Q(events_held__gt=0) | Q(registrations__gt=0)
+        ).exists()  # fmt: skip
+        assert set(NetworkSnapshot.objects.values_list("attended_last_90", flat=True)) == {0}
+
+    with _at(rome(2026, 11, 25, 19, 30)):
+        stats_rebuild()
+        with scopes_disabled():
+            day = NetworkDay.objects.get(network=florence, day=date(2026, 11, 25))
+            visit = NetworkDay.objects.get(network=personas.veneto, day=date(2026, 11, 25))
+            seen = dict(NetworkSnapshot.objects.values_list("network__slug", "attended_last_90"))
+    assert (day.events_held, day.registrations, day.attended, day.first_event) == (1, 2, 2, 1)
+    assert (visit.attended_elsewhere, visit.first_event) == (1, 1)
+    assert seen == {"florence": 1, "veneto": 1}

@@ -211,8 +211,11 @@ def histories(draw) -> History:
             guests = draw(st.integers(0, 3))
             for person in [*people, *([None] * guests)]:
                 reg_status = draw(st.sampled_from(GUEST_STATUSES if person is None else R_STATUSES))
-                # Arrivals from 45 minutes early to four hours late: across midnight at times.
-                at = starts + timedelta(minutes=draw(st.integers(-45, 240)))
+                # Arrivals from three hours early (check-in opens then) to four hours late,
+                # across midnight at times; and a few weeks early, as before check-in had a
+                # window: none of them is attendance until the event starts.
+                early = st.sampled_from((-3 * 24 * 60, -20 * 24 * 60))
+                at = starts + timedelta(minutes=draw(st.integers(-180, 240) | early))
                 can_arrive = status == "published" and utc(at) <= utc(now)
                 checked_in = None
                 if reg_status == "walk_in":
@@ -358,9 +361,8 @@ class Oracle:
                 days[inv.net, "invitations_applied"].append(local(app.submitted))
                 if app.status == "approved":
                     days[inv.net, "invitations_joined"].append(local(app.decided))
-        for e in h.events:
-            if e.status != "published":
-                continue
+        started = [e for e in h.events if e.status == "published" and utc(e.starts) <= utc(h.now)]
+        for e in started:  # an event counts, with its attendance, once it has started
             held = local(e.starts)
             days[e.net, "events_held"].append(held)
             for r in e.regs:
@@ -370,9 +372,9 @@ class Oracle:
                         days[e.net, "attended"].append(held)
                 if r.status == "walk_in":
                     days[e.net, "walk_ins"].append(held)
-        checkins = [
-            (r.user, r.checked_in, {e.net, e.cohost})
-            for e in h.events
+        checkins = [  # attendance is dated by the event's start, not by the tap at the door
+            (r.user, e.starts, {e.net, e.cohost})
+            for e in started
             for r in e.regs
             if r.checked_in and r.user is not None
         ]
