@@ -7,6 +7,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from clubin.mail.selectors import outbox_has_failed
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -184,16 +186,20 @@ class MembershipApplication(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
-        WAITLISTED = "waitlisted", _("waitlisted")
+        # Two kinds of waiting, never mixed: a coordinator's "not now" (they decide later,
+        # nothing admits it by itself), and an approval that waits for a free place under the
+        # membership cap (a freed place admits it, oldest approval first).
+        WAITLISTED = "waitlisted", _("waitlisted (on hold)")
+        APPROVED_WAITING = "approved_waiting", _("approved, waiting for a place")
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
-    OPEN = (Status.PENDING, Status.WAITLISTED)
+    OPEN = (Status.PENDING, Status.WAITLISTED, Status.APPROVED_WAITING)
 
     network = models.ForeignKey("networks.Network", on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="applications")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     motivation = models.TextField(_("why do you want to join?"), max_length=3000)
     answers = models.JSONField(default=dict, blank=True)
     sponsor = models.ForeignKey(
@@ -206,6 +212,7 @@ class MembershipApplication(models.Model):
     privacy_version = models.CharField(max_length=20)
     privacy_acknowledged_at = models.DateTimeField()
     submitted_at = models.DateTimeField(default=timezone.now)
+    # When it started waiting (put on hold, or approved while full): the order places go in.
     waitlisted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -221,7 +228,7 @@ class MembershipApplication(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["network", "user"],
-                condition=models.Q(status__in=["pending", "waitlisted"]),
+                condition=models.Q(status__in=["pending", "waitlisted", "approved_waiting"]),
                 name="application_one_open_per_network",
             ),
         ]
@@ -230,7 +237,7 @@ class MembershipApplication(models.Model):
             models.Index(
                 fields=["network", "submitted_at", "id"],
                 name="application_open_queue_idx",
-                condition=models.Q(status__in=["pending", "waitlisted"]),
+                condition=models.Q(status__in=["pending", "waitlisted", "approved_waiting"]),
             ),
             models.Index(fields=["user", "status"], name="application_user_idx"),
         ]
@@ -241,6 +248,20 @@ class MembershipApplication(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+    # What a coordinator may still decide; the review page shows exactly these buttons.
+    @property
+    def can_approve(self) -> bool:
+        """An approval already waiting for a place is not approved twice: a place admits it."""
+        return self.status in (self.Status.PENDING, self.Status.WAITLISTED)
+
+    @property
+    def can_waitlist(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def can_reject(self) -> bool:
+        return self.is_open
 
 
 class Endorsement(models.Model):
@@ -272,7 +293,8 @@ class DecisionLogEntry(models.Model):
 
     class Action(models.TextChoices):
         APPROVED = "approved", _("approved")
-        WAITLISTED = "waitlisted", _("waitlisted")
+        WAITLISTED = "waitlisted", _("waitlisted (on hold)")
+        APPROVED_WAITING = "approved_waiting", _("approved, waiting for a place")
         REJECTED = "rejected", _("rejected")
         WITHDRAWN = "withdrawn", _("withdrawn")
         RENEWED = "renewed", _("renewal paid")
@@ -281,7 +303,7 @@ class DecisionLogEntry(models.Model):
 
     network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    action = models.CharField(max_length=12, choices=Action.choices)
+    action = models.CharField(max_length=20, choices=Action.choices)
     application = models.ForeignKey(
         MembershipApplication, on_delete=models.CASCADE, null=True, related_name="log"
     )
@@ -354,7 +376,10 @@ class Invitation(models.Model):
         User, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
     )
     by_coordinator = models.BooleanField(default=False)
-    email = models.EmailField()
+    # Email, name and message are blanked when the address opts out; the hash stays, so the
+    # counts stay right and the address is never invited again (see clubin.mail opt-outs).
+    email = models.EmailField(blank=True)
+    email_hash = models.CharField(max_length=64, blank=True, db_index=True)
     name = models.CharField(max_length=150, blank=True)
     message = models.TextField(blank=True, max_length=1000)
     # Only hashes of the tokens: the link itself exists only in the email.
@@ -377,6 +402,7 @@ class Invitation(models.Model):
         MembershipApplication, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    opted_out_at = models.DateTimeField(null=True, blank=True)
 
     objects: models.Manager["Invitation"] = ScopedManager(network="network")
 
@@ -389,3 +415,23 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation {self.pk} to {self.network_id}"
+
+    # The rules the services enforce and the pages show, in one place each.
+    @property
+    def is_usable(self) -> bool:
+        """The link still works: not used, revoked or expired, and its addressee did not refuse."""
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.opted_out_at is None
+            and self.expires_at > timezone.now()
+        )
+
+    @property
+    def can_revoke(self) -> bool:
+        return self.is_usable
+
+    @property
+    def can_resend(self) -> bool:
+        """Only an invitation whose email failed for good, while its link still works."""
+        return self.is_usable and outbox_has_failed(email=self.email_message)

@@ -1,9 +1,38 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from clubin.mail.models import OutboxEmail
+from clubin.mail.models import EmailOptOut, OutboxEmail
+from clubin.mail.services import optout_hash
 
 
 def outbox_recent_list(*, limit: int = 100) -> QuerySet[OutboxEmail]:
     return OutboxEmail.objects.defer("body_text", "body_html").order_by("-created_at", "-id")[
         :limit
     ]
+
+
+# The outbox's statuses stay its own: other apps ask through these, for a model that points at
+# an outbox row through the relation ``via`` (so the answer can be counted in one query).
+def outbox_delivered(*, via: str) -> Q:
+    """The message left: the SMTP server accepted it."""
+    return Q(**{f"{via}__status": OutboxEmail.Status.SENT})
+
+
+def outbox_failed(*, via: str) -> Q:
+    """The message will not leave: refused for good, or out of attempts."""
+    return Q(**{f"{via}__status": OutboxEmail.Status.FAILED})
+
+
+def outbox_has_failed(*, email: OutboxEmail | None) -> bool:
+    return email is not None and email.status == OutboxEmail.Status.FAILED
+
+
+def outbox_key_count(*, prefix: str) -> int:
+    """How many messages were queued under keys starting with ``prefix`` (attempts so far)."""
+    return OutboxEmail.objects.filter(idempotency_key__startswith=prefix).count()
+
+
+def optouts_among(*, emails: list[str]) -> set[str]:
+    """The addresses among these that asked for no more invitations."""
+    hashes = {optout_hash(email): email for email in emails}
+    found = EmailOptOut.objects.filter(email_hash__in=hashes).values_list("email_hash", flat=True)
+    return {hashes[h] for h in found}

@@ -33,6 +33,7 @@ from django.utils import formats, timezone, translation
 from django.utils.html import escape
 
 from clubin.mail.models import EmailOptOut, OutboxEmail
+from clubin.mail.signals import address_opted_out
 
 logger = logging.getLogger(__name__)
 
@@ -327,12 +328,17 @@ def _drop_opted_out(emails: list[OutboxEmail]) -> list[OutboxEmail]:
     by_hash = {optout_hash(e.to): e for e in emails if e.suppressible}
     if not by_hash:
         return emails
-    opted_out = EmailOptOut.objects.filter(email_hash__in=by_hash)
-    cancelled = {by_hash[h].pk for h in opted_out.values_list("email_hash", flat=True)}
+    opted_out = list(
+        EmailOptOut.objects.filter(email_hash__in=by_hash).values_list("email_hash", flat=True)
+    )
+    cancelled = {by_hash[h].pk for h in opted_out}
     if cancelled:
         OutboxEmail.objects.filter(id__in=cancelled).update(
-            status=Status.CANCELLED, lease_until=None, last_error="opted out", context=None
+            status=Status.CANCELLED, lease_until=None, last_error="opted out", **FORGOTTEN
         )
+        # Queued before the opt-out: whoever holds the address in readable form drops it now.
+        for email_hash in opted_out:
+            address_opted_out.send(sender=OutboxEmail, email_hash=email_hash)
     return [e for e in emails if e.pk not in cancelled]
 
 
@@ -503,6 +509,35 @@ def outbox_sweep() -> int:
     return len(ids)
 
 
+# --- Cancelling and forgetting ----------------------------------------------------------------
+UNFINISHED = (Status.QUEUED, Status.RETRYING)
+# What an opted-out recipient's messages lose: the address, and anything written to them. The
+# status, dates, template and network stay, so counts of what was sent remain right.
+FORGOTTEN: dict[str, Any] = {
+    "to": "", "body_text": "", "body_html": "", "context": None, "attachments": [],
+}  # fmt: skip
+
+
+def outbox_cancel(*, email_ids: list[int], reason: str) -> int:
+    """Stop messages that have not left yet; those already sent or sending are left alone."""
+    return OutboxEmail.objects.filter(id__in=email_ids, status__in=UNFINISHED).update(
+        status=Status.CANCELLED, last_error=reason[:500], context=None
+    )
+
+
+def outbox_forget_recipient(*, email_ids: list[int]) -> None:
+    """Their recipient opted out: nothing more leaves, and no row keeps the address readable."""
+    ids = [i for i in email_ids if i]
+    if not ids:
+        return
+    outbox_cancel(email_ids=ids, reason="opted out")
+    # An SMTP error may quote the address; the cancellation reason above does not.
+    OutboxEmail.objects.filter(id__in=ids).exclude(status=Status.CANCELLED).update(
+        last_error="", **FORGOTTEN
+    )
+    OutboxEmail.objects.filter(id__in=ids, status=Status.CANCELLED).update(**FORGOTTEN)
+
+
 # --- Opt-outs ---------------------------------------------------------------------------------
 OPTOUT_SALT = "clubin.mail.optout"
 
@@ -526,8 +561,13 @@ def optout_hash_from_token(token: str) -> str | None:
 
 
 def optout_add(*, email_hash: str, source: str = "link") -> None:
-    """Record an opt-out; a second one for the same address changes nothing."""
-    EmailOptOut.objects.get_or_create(email_hash=email_hash, defaults={"source": source})
+    """Record an opt-out, and have every app forget the address in the same transaction.
+
+    A second one for the same address changes nothing, and asks again to forget (harmless).
+    """
+    with transaction.atomic():
+        EmailOptOut.objects.get_or_create(email_hash=email_hash, defaults={"source": source})
+        address_opted_out.send(sender=EmailOptOut, email_hash=email_hash)
 
 
 def optout_remove(*, email: str) -> None:

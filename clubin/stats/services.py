@@ -29,6 +29,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from clubin.mail.selectors import outbox_delivered
 from clubin.stats.models import DecisionDays, NetworkDay, NetworkSnapshot, Refresh
 from events.models import Event, Registration
 from members.models import Invitation, MembershipApplication
@@ -134,8 +135,10 @@ def _whole_days(wait) -> int:
 
 def _invitation_flows(rows: Rows, since: date, until: date) -> None:
     start = _start_of(since)
+    # Sent means delivered: an invitation whose email never left (queued, failed, dropped for
+    # an opt-out) was not sent, whatever the coordinator asked.
     sent = (
-        Invitation.objects.filter(created_at__gte=start)
+        Invitation.objects.filter(outbox_delivered(via="email_message"), created_at__gte=start)
         .annotate(d=_day("created_at"))
         .values_list("network_id", "d")
         .annotate(n=Count("id"))

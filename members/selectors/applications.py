@@ -113,7 +113,9 @@ def review_queue(
     *, network: Network, filters: QueueFilters, after: Cursor | None = None
 ) -> tuple[list[MembershipApplication], Cursor | None]:
     """One page of the queue, oldest first, with answers, sponsor, endorsements and warnings."""
-    sort_field = "waitlisted_at" if filters.status == Status.WAITLISTED else "submitted_at"
+    # Both kinds of waiting list in the order people started waiting, the order places go in.
+    waiting = (Status.WAITLISTED, Status.APPROVED_WAITING)
+    sort_field = "waitlisted_at" if filters.status in waiting else "submitted_at"
     rows: QuerySet[MembershipApplication] = (
         MembershipApplication.objects.filter(network=network, status=filters.status)
         .select_related("user", "user__profile", "sponsor")
@@ -172,20 +174,21 @@ def pending_applicants(
 class ApplicantState:
     verified: bool
     open_application_id: int | None
+    open_application_status: str | None
     profile: Profile | None
 
 
 def applicant_state(*, network: Network, user: User) -> ApplicantState:
     """What the apply page needs to know about the visitor, in one query."""
+    open_application = MembershipApplication.objects.filter(
+        network=network, user=OuterRef("pk"), status__in=OPEN
+    )
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(
             verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
-            open_application_id=Subquery(
-                MembershipApplication.objects.filter(
-                    network=network, user=OuterRef("pk"), status__in=OPEN
-                ).values("pk")[:1]
-            ),
+            open_application_id=Subquery(open_application.values("pk")[:1]),
+            open_application_status=Subquery(open_application.values("status")[:1]),
         )
         .select_related("profile")
         .get()
@@ -193,5 +196,6 @@ def applicant_state(*, network: Network, user: User) -> ApplicantState:
     return ApplicantState(
         verified=row.verified,
         open_application_id=row.open_application_id,
+        open_application_status=row.open_application_status,
         profile=getattr(row, "profile", None),
     )

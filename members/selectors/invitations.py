@@ -6,6 +6,7 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Now
 from django_scopes import scopes_disabled
 
+from clubin.mail.selectors import outbox_delivered, outbox_failed
 from members.models import Invitation, InvitationBatch, MembershipApplication
 from members.services.invitations import token_hash
 from networks.models import Network
@@ -26,16 +27,20 @@ def invitation_by_token(*, token: str) -> Invitation | None:
 
 
 def _state() -> Case:
-    """The invitation's state from its lifecycle and its email, newest fact first."""
+    """The invitation's state from its lifecycle and its email, newest fact first.
+
+    "Sent" means delivered: the outbox says the message left. One whose addressee opted out
+    (before or after it left) is "opted out", whatever its email did.
+    """
     return Case(
         When(revoked_at__isnull=False, then=Value(State.REVOKED)),
         When(application__status=MembershipApplication.Status.APPROVED, then=Value(State.MEMBER)),
         When(application__isnull=False, then=Value(State.APPLIED)),
+        When(opted_out_at__isnull=False, then=Value(State.OPTED_OUT)),
         When(Q(accepted_at__isnull=False) | Q(opened_at__isnull=False), then=Value(State.OPENED)),
-        When(email_message__status="cancelled", then=Value(State.OPTED_OUT)),
         When(expires_at__lte=Now(), then=Value(State.EXPIRED)),
-        When(email_message__status="failed", then=Value(State.FAILED)),
-        When(email_message__status="sent", then=Value(State.SENT)),
+        When(outbox_failed(via="email_message"), then=Value(State.FAILED)),
+        When(outbox_delivered(via="email_message"), then=Value(State.SENT)),
         default=Value(State.QUEUED),
         output_field=CharField(),
     )

@@ -148,16 +148,24 @@ def endorsement_add(
 # --- Deciding --------------------------------------------------------------------------------
 @dataclass
 class Decision:
+    # Admitted: a card now.
     approved: list[MembershipApplication] = field(default_factory=list)
+    # Put on hold by a coordinator, who decides later; nothing admits them by itself.
     waitlisted: list[MembershipApplication] = field(default_factory=list)
+    # Approved while the network is full: a freed place admits them, oldest approval first.
+    approved_waiting: list[MembershipApplication] = field(default_factory=list)
     rejected: list[MembershipApplication] = field(default_factory=list)
     already_decided: list[int] = field(default_factory=list)
-    # Approved while the network is full and already waiting: they keep their place.
+    # Asked for what they already have (approved again while waiting, waitlisted again).
     still_waiting: list[MembershipApplication] = field(default_factory=list)
 
     @property
     def decided(self) -> list[MembershipApplication]:
-        return self.approved + self.waitlisted + self.rejected
+        return self.approved + self.waitlisted + self.approved_waiting + self.rejected
+
+    def add(self, other: "Decision") -> None:
+        for name in ("approved", "waitlisted", "approved_waiting", "rejected", "still_waiting"):
+            getattr(self, name).extend(getattr(other, name))
 
 
 def application_decide(
@@ -185,7 +193,8 @@ def applications_decide(
 ) -> Decision:
     """Approve, waitlist or reject a batch with one note, in a fixed number of queries.
 
-    ``decided_by`` is None when the system decides (promotion from the waitlist).
+    ``decided_by`` is None when the system decides: a freed place admitting an applicant a
+    coordinator approved earlier. The system never approves anyone else.
     """
     if action not in (Action.APPROVED, Action.WAITLISTED, Action.REJECTED):
         raise ValueError(f"Unknown decision {action!r}")
@@ -208,13 +217,36 @@ def applications_decide(
         if action == Action.APPROVED:
             cards = _admit(network, applications, decision, now)
         elif action == Action.WAITLISTED:
-            decision.waitlisted = [a for a in applications if a.status == Status.PENDING]
-            decision.still_waiting = [a for a in applications if a.status != Status.PENDING]
+            decision.waitlisted = [a for a in applications if a.can_waitlist]
+            decision.still_waiting = [a for a in applications if not a.can_waitlist]
         else:
             decision.rejected = applications
         _record(network, decision, decided_by, note, now)
         _notify_decided(network, decision, cards, note)
     return decision
+
+
+def _queue_order(applications: list[MembershipApplication]) -> list[MembershipApplication]:
+    """Those already approved and waiting for a place first, by when they started waiting."""
+
+    def key(application: MembershipApplication) -> tuple:
+        if application.status == Status.APPROVED_WAITING:
+            return (0, application.waitlisted_at or application.submitted_at, application.pk)
+        return (1, application.submitted_at, application.pk)
+
+    return sorted(applications, key=key)
+
+
+def _free_places(network: Network, active: int, applications: list[MembershipApplication]) -> int:
+    """Places this batch may take: under a cap, those already waiting elsewhere come first."""
+    if network.membership_cap is None:
+        return len(applications)
+    ahead = (
+        MembershipApplication.objects.filter(network=network, status=Status.APPROVED_WAITING)
+        .exclude(pk__in=[a.pk for a in applications])
+        .count()
+    )
+    return max(network.membership_cap - active - ahead, 0)
 
 
 def _admit(
@@ -230,24 +262,20 @@ def _admit(
             network=network, user_id__in=[a.user_id for a in applications]
         )
     }
-    room = (
-        max(network.membership_cap - stats["active"], 0)
-        if network.membership_cap is not None
-        else len(applications)
-    )
+    room = _free_places(network, stats["active"], applications)
     valid_until = membership_year_end(timezone.localdate(now))
     next_card = (stats["top"] or 0) + 1
     new, returning = [], []
-    for application in applications:
+    for application in _queue_order(applications):
         membership = existing.get(application.user_id)
         if membership is not None and membership.status == Membership.Status.ACTIVE:
             decision.approved.append(application)  # already in: nothing to create
             continue
         if room <= 0:
-            if application.status == Status.WAITLISTED:
+            if application.status == Status.APPROVED_WAITING:
                 decision.still_waiting.append(application)
             else:
-                decision.waitlisted.append(application)
+                decision.approved_waiting.append(application)
             continue
         room -= 1
         decision.approved.append(application)
@@ -271,22 +299,29 @@ def _admit(
 
 def _record(network: Network, decision: Decision, decided_by: User | None, note: str, now) -> None:
     approved = [a.pk for a in decision.approved]
-    waitlisted = [a.pk for a in decision.waitlisted]
-    MembershipApplication.objects.filter(pk__in=[a.pk for a in decision.decided]).update(
-        status=Case(
+    waiting = [a.pk for a in decision.waitlisted + decision.approved_waiting]
+    changes: dict[str, Any] = {
+        "status": Case(
             When(pk__in=approved, then=Value(Status.APPROVED)),
-            When(pk__in=waitlisted, then=Value(Status.WAITLISTED)),
+            When(pk__in=[a.pk for a in decision.waitlisted], then=Value(Status.WAITLISTED)),
+            When(
+                pk__in=[a.pk for a in decision.approved_waiting],
+                then=Value(Status.APPROVED_WAITING),
+            ),
             default=Value(Status.REJECTED),
         ),
         # Only a real decision closes the application; waiting is not a decision yet.
-        decided_at=Case(When(pk__in=waitlisted, then=Value(None)), default=Value(now)),
-        waitlisted_at=Case(When(pk__in=waitlisted, then=Value(now)), default=Value(None)),
-        decided_by=decided_by,
-        decision_note=note,
-    )
+        "decided_at": Case(When(pk__in=waiting, then=Value(None)), default=Value(now)),
+        "waitlisted_at": Case(When(pk__in=waiting, then=Value(now)), default=Value(None)),
+    }
+    if decided_by is not None:
+        # A freed place admitting someone keeps who approved them, and their note.
+        changes |= {"decided_by": decided_by, "decision_note": note}
+    MembershipApplication.objects.filter(pk__in=[a.pk for a in decision.decided]).update(**changes)
     actions = [
         *((a, Action.APPROVED) for a in decision.approved),
         *((a, Action.WAITLISTED) for a in decision.waitlisted),
+        *((a, Action.APPROVED_WAITING) for a in decision.approved_waiting),
         *((a, Action.REJECTED) for a in decision.rejected),
     ]
     DecisionLogEntry.objects.bulk_create(
@@ -305,6 +340,7 @@ def _notify_decided(
     outcomes = (
         ("application-approved", decision.approved),
         ("application-waitlisted", decision.waitlisted),
+        ("application-approved-waiting", decision.approved_waiting),
         ("application-rejected", decision.rejected),
     )
     for template, applications in outcomes:
@@ -327,31 +363,31 @@ def _notify_decided(
             )
     email_queue_many(emails)
     logger.info(
-        "Network %s: %d approved, %d waitlisted, %d rejected",
+        "Network %s: %d approved, %d waitlisted, %d waiting for a place, %d rejected",
         network.slug,
         len(decision.approved),
         len(decision.waitlisted),
+        len(decision.approved_waiting),
         len(decision.rejected),
     )
 
 
-def waitlist_promote(*, network: Network, decided_by: User | None = None) -> Decision:
-    """Admit waitlisted applicants in the order they started waiting, while there is room."""
+def places_fill(*, network: Network) -> Decision:
+    """Give free places to those approved while the network was full, oldest approval first.
+
+    Called when places free up (a lapse) or the cap rises or goes. It admits nobody else: an
+    application a coordinator put on hold waits for a coordinator, whatever the cap.
+    """
     with transaction.atomic():
         network_lock(network=network)
-        active = Membership.objects.filter(network=network, status=Membership.Status.ACTIVE)
-        cap = network.membership_cap
-        room = 500 if cap is None else min(max(cap - active.count(), 0), 500)
         waiting = list(
-            MembershipApplication.objects.filter(network=network, status=Status.WAITLISTED)
+            MembershipApplication.objects.filter(network=network, status=Status.APPROVED_WAITING)
             .order_by("waitlisted_at", "id")
-            .values_list("id", flat=True)[:room]
+            .values_list("id", flat=True)
         )
         if not waiting:
             return Decision()
+        # The whole queue at once, so nobody in it counts as "ahead" of the rest.
         return applications_decide(
-            network=network,
-            application_ids=waiting,
-            action=Action.APPROVED,
-            decided_by=decided_by,
+            network=network, application_ids=waiting, action=Action.APPROVED, decided_by=None
         )

@@ -12,10 +12,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
-from clubin.mail.models import EmailOptOut, OutboxEmail
+from clubin.mail.selectors import optouts_among, outbox_delivered, outbox_key_count
 from clubin.mail.services import (
     FANOUT_BATCH_SIZE,
     PERSONAL_KEY,
@@ -23,12 +25,15 @@ from clubin.mail.services import (
     email_date,
     email_queue_many,
     optout_hash,
+    outbox_cancel,
+    outbox_forget_recipient,
     site_url,
 )
 from members.models import Invitation, InvitationBatch, MembershipApplication, User
 from members.services.invitation_csv import CsvReport, invitation_csv_parse
 from networks.languages import email_language
 from networks.models import Membership, Network
+from networks.services import network_lock
 
 RECENT = timedelta(days=30)  # the same address is not invited twice by a network within this
 
@@ -69,11 +74,8 @@ def invitation_problems(*, network: Network, emails: list[str]) -> dict[str, str
         revoked_at=None,
     ).values_list("email", flat=True)  # fmt: skip
     problems |= {email: "recently_invited" for email in recent if email not in problems}
-    hashes = {optout_hash(email): email for email in emails}
-    opted_out = EmailOptOut.objects.filter(email_hash__in=hashes).values_list(
-        "email_hash", flat=True
-    )
-    problems |= {hashes[h]: "opted_out" for h in opted_out if hashes[h] not in problems}
+    opted_out = optouts_among(emails=emails)
+    problems |= {email: "opted_out" for email in opted_out if email not in problems}
     return problems
 
 
@@ -140,8 +142,9 @@ def _create(
         invitations.append(
             Invitation(
                 network=network, batch=batch, inviter=inviter, by_coordinator=by_coordinator,
-                email=invitee.email.lower(), name=invitee.name[:150],
-                message=invitee.message[:1000], token_hash=hashed, created_at=now,
+                email=invitee.email.lower(), email_hash=optout_hash(invitee.email),
+                name=invitee.name[:150], message=invitee.message[:1000], token_hash=hashed,
+                created_at=now,
                 expires_at=_expiry(now),
             )
         )  # fmt: skip
@@ -161,17 +164,27 @@ def _create(
 def invitation_send(
     *, network: Network, inviter: User, invitee: Invitee, by_coordinator: bool
 ) -> Invitation:
-    """Invite one person, or refuse with a reason and queue nothing."""
+    """Invite one person, or refuse with a reason and queue nothing.
+
+    The network's row is locked before any check, so simultaneous sends see each other: a
+    quota of one lets one through, and an address is not invited twice by a double click.
+    """
     email = invitee.email.strip().lower()
-    if problem := invitation_problems(network=network, emails=[email]).get(email):
-        raise InvitationRefused(problem)
     with transaction.atomic():
+        network_lock(network=network)
+        if problem := invitation_problems(network=network, emails=[email]).get(email):
+            raise InvitationRefused(problem)
         _check_rate(network=network, inviter=inviter, count=1, by_coordinator=by_coordinator)
         [invitation] = _create(
             network=network, inviter=inviter, by_coordinator=by_coordinator,
             invitees=[Invitee(email, invitee.name.strip(), invitee.message.strip())],
         )  # fmt: skip
     return invitation
+
+
+def _problem_row(line: int, email: str, problem: str) -> tuple[int, str, str]:
+    """A refused row for the report; an address that opted out is not written down again."""
+    return (line, "" if problem == "opted_out" else email, problem)
 
 
 def invitation_batch_preview(
@@ -185,7 +198,7 @@ def invitation_batch_preview(
     rows = []
     for row in valid:
         if problem := refused.get(row.email):
-            problems.append((row.line, row.email, problem))
+            problems.append(_problem_row(row.line, row.email, problem))
         else:
             rows.append([row.email, row.name, row.message])
     problems.sort()
@@ -195,17 +208,31 @@ def invitation_batch_preview(
     )  # fmt: skip
 
 
-def invitation_batch_confirm(*, batch: InvitationBatch, confirmed_by: User) -> int:
-    """Create and queue the batch's invitations; a second confirmation does nothing."""
+@dataclass(frozen=True)
+class BatchSent:
+    sent: int = 0
+    left_out: int = 0  # invited or opted out between the preview and the confirmation
+
+
+def invitation_batch_confirm(*, batch: InvitationBatch, confirmed_by: User) -> BatchSent:
+    """Create and queue the batch's invitations; a second confirmation does nothing.
+
+    The checks of the preview run again under the network's lock: an address invited or
+    opted out since then is left out, and the hourly limit counts every send committed before.
+    """
     with transaction.atomic():
+        network_lock(network=batch.network)
         locked = InvitationBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != InvitationBatch.Status.DRAFT:
-            return 0
+            return BatchSent()
         network = locked.network
-        _check_rate(
-            network=network, inviter=confirmed_by, count=len(locked.rows), by_coordinator=True
-        )
-        invitees = [Invitee(email, name, message) for email, name, message in locked.rows]
+        refused = invitation_problems(network=network, emails=[row[0] for row in locked.rows])
+        invitees = [
+            Invitee(email, name, message)
+            for email, name, message in locked.rows
+            if email not in refused
+        ]
+        _check_rate(network=network, inviter=confirmed_by, count=len(invitees), by_coordinator=True)
         _create(
             network=network, inviter=confirmed_by, invitees=invitees, by_coordinator=True,
             batch=locked,
@@ -213,18 +240,10 @@ def invitation_batch_confirm(*, batch: InvitationBatch, confirmed_by: User) -> i
         InvitationBatch.objects.filter(pk=locked.pk).update(
             status=InvitationBatch.Status.CONFIRMED, confirmed_at=timezone.now(), rows=[]
         )
-    return len(invitees)
+    return BatchSent(sent=len(invitees), left_out=len(locked.rows) - len(invitees))
 
 
 # --- The invitee's side ----------------------------------------------------------------------
-def invitation_is_usable(invitation: Invitation) -> bool:
-    return (
-        invitation.accepted_at is None
-        and invitation.revoked_at is None
-        and invitation.expires_at > timezone.now()
-    )
-
-
 def invitation_opened(*, invitation: Invitation) -> None:
     Invitation.objects.filter(pk=invitation.pk, opened_at=None).update(opened_at=timezone.now())
 
@@ -239,13 +258,16 @@ class WrongAddress(Exception):
 
 def invitation_accept(*, invitation: Invitation, user: User, verified_emails: set[str]) -> None:
     """Consume the token for this person; the address it was sent to must be theirs."""
-    if invitation.email not in {e.lower() for e in verified_emails}:
-        raise WrongAddress
-    consumed = Invitation.objects.filter(
-        pk=invitation.pk, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
-    ).update(accepted_at=timezone.now(), accepted_by=user, opened_at=timezone.now())
-    if not consumed:
-        raise InvitationUnusable
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not locked.is_usable:
+            raise InvitationUnusable
+        if locked.email not in {e.lower() for e in verified_emails}:
+            raise WrongAddress
+        now = timezone.now()
+        Invitation.objects.filter(pk=locked.pk).update(
+            accepted_at=now, accepted_by=user, opened_at=now
+        )
 
 
 def invitation_link_application(
@@ -256,33 +278,63 @@ def invitation_link_application(
 
 # --- The coordinators' side ------------------------------------------------------------------
 def invitation_revoke(*, invitation: Invitation) -> bool:
-    """Withdraw an unused invitation; its email is cancelled if it has not left yet."""
-    revoked = Invitation.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
-        revoked_at=timezone.now()
-    )
-    if revoked and invitation.email_message_id:
-        OutboxEmail.objects.filter(
-            pk=invitation.email_message_id,
-            status__in=[OutboxEmail.Status.QUEUED, OutboxEmail.Status.RETRYING],
-        ).update(status=OutboxEmail.Status.CANCELLED, last_error="revoked", context=None)
-    return bool(revoked)
+    """Withdraw an invitation whose link still works; its email is cancelled if still queued."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not locked.can_revoke:
+            return False
+        Invitation.objects.filter(pk=locked.pk).update(revoked_at=timezone.now())
+        if locked.email_message_id:
+            outbox_cancel(email_ids=[locked.email_message_id], reason="revoked")
+    return True
 
 
 def invitation_resend(*, invitation: Invitation) -> bool:
     """A failed invitation gets a fresh token and a new email; others are left alone."""
-    message = invitation.email_message
-    if message is None or message.status != OutboxEmail.Status.FAILED:
-        return False
-    if not invitation_is_usable(invitation):
-        return False
-    token, hashed = _new_token()
     with transaction.atomic():
-        prefix = f"invitation-resend:{invitation.pk}:"
-        attempt = OutboxEmail.objects.filter(idempotency_key__startswith=prefix).count()
-        email = _email(invitation, token, template="invitation", key=f"{prefix}{attempt}")
-        [row] = email_queue_many([email])
-        Invitation.objects.filter(pk=invitation.pk).update(token_hash=hashed, email_message=row)
+        locked = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("email_message", "network", "inviter")
+            .get(pk=invitation.pk)
+        )
+        if not locked.can_resend:
+            return False
+        token, hashed = _new_token()
+        prefix = f"invitation-resend:{locked.pk}:"
+        key = f"{prefix}{outbox_key_count(prefix=prefix)}"
+        [row] = email_queue_many([_email(locked, token, template="invitation", key=key)])
+        Invitation.objects.filter(pk=locked.pk).update(token_hash=hashed, email_message=row)
     return True
+
+
+def invitations_forget_address(*, email_hash: str) -> int:
+    """An address opted out: its invitations, in every network, keep their place in the counts
+    and lose the address, the name and the message, here and in their outbox rows."""
+    with scopes_disabled(), transaction.atomic():  # an opt-out applies to every network
+        rows = Invitation.objects.select_for_update().filter(email_hash=email_hash)
+        found = list(rows.values_list("email", "email_message_id", "reminder_message_id"))
+        if not found:
+            return 0
+        rows.update(
+            email="", name="", message="", opted_out_at=Coalesce(F("opted_out_at"), timezone.now())
+        )
+        outbox_forget_recipient(email_ids=[i for _e, *ids in found for i in ids if i])
+        _forget_in_batches({email for email, *_ids in found if email})
+    return len(found)
+
+
+def _forget_in_batches(emails: set[str]) -> None:
+    """Reports and unconfirmed rows of CSV uploads may hold the address too."""
+    for email in emails:
+        for batch in InvitationBatch.objects.filter(
+            Q(rows__icontains=email) | Q(problems__icontains=email)
+        ):
+            batch.rows = [row for row in batch.rows if row[0] != email]
+            batch.problems = [
+                [line, "" if address == email else address, problem]
+                for line, address, problem in batch.problems
+            ]
+            batch.save(update_fields=["rows", "problems"])
 
 
 def invitation_reminders_send(*, network: Network, now=None) -> int:
@@ -300,8 +352,10 @@ def invitation_reminders_send(*, network: Network, now=None) -> int:
             accepted_at=None,
             opened_at=None,
             revoked_at=None,
-            email_message__status=OutboxEmail.Status.SENT,
-        ).select_related("network", "inviter")[:5000]
+            opted_out_at=None,
+        )
+        .filter(outbox_delivered(via="email_message"))
+        .select_related("network", "inviter")[:5000]
     )
     if not due:
         return 0

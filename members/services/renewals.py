@@ -17,7 +17,7 @@ from django_scopes import scope
 from clubin.mail.models import OutboxEmail
 from clubin.mail.services import Email, email_queue_many, site_url
 from members.models import DecisionLogEntry, User
-from members.services.applications import membership_year_end, waitlist_promote
+from members.services.applications import membership_year_end, places_fill
 from networks.languages import email_language
 from networks.models import Membership, Network
 from networks.services import network_lock
@@ -165,14 +165,14 @@ def _reminder_context(network: Network, membership: Membership) -> dict:
 def memberships_lapse(*, today: date) -> int:
     """Daily: memberships still unpaid MEMBERSHIP_GRACE_DAYS after their card expired lapse.
 
-    A capped network then fills the places from its waitlist, in the order people waited.
+    A capped network then gives the places to those approved while it was full, in order.
     """
     cutoff = today - timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
 
     def lapse(network: Network) -> int:
         count = _lapse_in(network, cutoff)
         if network.membership_cap is not None:
-            waitlist_promote(network=network)
+            places_fill(network=network)
         return count
 
     return _each_network(lapse)

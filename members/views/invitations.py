@@ -137,17 +137,24 @@ def invitation_batch_confirm(request: HttpRequest, network_slug: str, batch_id: 
     network = request.network  # type: ignore[attr-defined]
     batch = get_object_or_404(InvitationBatch, pk=batch_id, network=network)
     try:
-        count = service.invitation_batch_confirm(batch=batch, confirmed_by=request.user)  # type: ignore[arg-type]
+        result = service.invitation_batch_confirm(batch=batch, confirmed_by=request.user)  # type: ignore[arg-type]
     except InvitationRefused as refused:
         messages.error(request, reason(refused.reason))
     else:
-        if count:
+        if result.sent:
             text = ngettext(
                 "%(count)d invitation is being sent.",
                 "%(count)d invitations are being sent.",
-                count,
+                result.sent,
             )
-            messages.success(request, text % {"count": count})
+            messages.success(request, text % {"count": result.sent})
+        if result.left_out:
+            text = ngettext(
+                "%(count)d person was left out: invited or opted out since the file was checked.",
+                "%(count)d people were left out: invited or opted out since the file was checked.",
+                result.left_out,
+            )
+            messages.info(request, text % {"count": result.left_out})
     return redirect("invitation_batch", network_slug=network.slug, batch_id=batch.pk)
 
 
@@ -167,11 +174,7 @@ def invitation_revoke(request: HttpRequest, network_slug: str, invitation_id: in
 @network_view(Role.COORDINATOR)
 def invitation_resend(request: HttpRequest, network_slug: str, invitation_id: int):
     network = request.network  # type: ignore[attr-defined]
-    invitation = get_object_or_404(
-        Invitation.objects.select_related("email_message", "inviter", "network"),
-        pk=invitation_id,
-        network=network,
-    )
+    invitation = get_object_or_404(Invitation, pk=invitation_id, network=network)
     if service.invitation_resend(invitation=invitation):
         messages.success(request, _("Invitation sent again."))
     else:
@@ -208,7 +211,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_by_token(token=token)
     if invitation is None:
         raise Http404
-    usable = service.invitation_is_usable(invitation)
+    usable = invitation.is_usable
     if request.method != "POST":
         if usable:
             with scope(network=invitation.network):  # the token named its network

@@ -15,7 +15,12 @@ from members.selectors.applications import (
     application_counts,
     review_queue,
 )
-from members.services.applications import AlreadyDecided, application_decide, applications_decide
+from members.services.applications import (
+    AlreadyDecided,
+    Decision,
+    application_decide,
+    applications_decide,
+)
 from networks.access import Role, network_view
 
 Status = MembershipApplication.Status
@@ -77,7 +82,7 @@ def decide(request: HttpRequest, network_slug: str, application_id: int) -> Http
         except AlreadyDecided:
             outcome = _("Already decided by someone else: nothing changed.")
         else:
-            outcome = _describe(decision.approved, decision.waitlisted, decision.rejected)
+            outcome = _describe(decision)
     if request.headers.get("HX-Request"):
         application.refresh_from_db()
         context = {"application": application, "outcome": outcome, "network": network}
@@ -101,9 +106,7 @@ def bulk_decide(request: HttpRequest, network_slug: str) -> HttpResponse:
             decided_by=request.user,  # type: ignore[arg-type]
             note=form.cleaned_data["note"],
         )
-        messages.success(
-            request, _describe(decision.approved, decision.waitlisted, decision.rejected)
-        )
+        messages.success(request, _describe(decision))
         if decision.already_decided:
             count = len(decision.already_decided)
             messages.info(
@@ -118,9 +121,13 @@ def bulk_decide(request: HttpRequest, network_slug: str) -> HttpResponse:
     return redirect("manage_applications", network_slug=network.slug)
 
 
-def _describe(approved: list, waitlisted: list, rejected: list) -> str:
-    return _("Approved: %(a)d · waitlisted: %(w)d · rejected: %(r)d.") % {
-        "a": len(approved),
-        "w": len(waitlisted),
-        "r": len(rejected),
+def _describe(decision: Decision) -> str:
+    return _(
+        "Approved: %(a)d · approved, waiting for a place: %(q)d · waitlisted: %(w)d · "
+        "rejected: %(r)d."
+    ) % {
+        "a": len(decision.approved),
+        "q": len(decision.approved_waiting),
+        "w": len(decision.waitlisted),
+        "r": len(decision.rejected),
     }

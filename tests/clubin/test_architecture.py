@@ -19,6 +19,7 @@ SCOPES_DISABLED_ALLOWED = {
     "networks/middleware.py",  # the admin, staff's cross-network tool
     "members/selectors/applications.py",  # my own applications; reviewer warnings (yes/no)
     "members/selectors/invitations.py",  # a token names its network; my own invitations
+    "members/services/invitations.py",  # an opt-out forgets the address in every network
     "members/management/commands/load_demo.py",  # loads every network at once
     "members/management/commands/bench_invitations.py",  # removes its own bench network
     "members/selectors/cards.py",  # the holder's own cards, and the public check of a signed card

@@ -255,21 +255,26 @@ def test_it_takes_member_pages_away_from_lapsed_members(client, personas, settin
 
 
 @pytest.mark.django_db
-def test_it_gives_a_lapsed_place_to_the_first_on_the_waitlist(personas, settings):
+def test_it_gives_a_lapsed_place_to_the_first_approved_and_waiting(personas, settings):
     settings.MEMBERSHIP_GRACE_DAYS = 30
     florence = personas.florence
     florence.membership_cap = 2  # Alice and Bob
     florence.save()
     _set(_membership(florence, personas.bob), valid_until=date(2027, 1, 31))
     erin = make_user("erin@example.com", first_name="Erin")
+    on_hold_user = make_user("hold@example.com")
     with on(date(2027, 2, 1)):
+        # On hold longest, but a coordinator's hold: a freed place never admits it.
+        on_hold = _waitlist(florence, on_hold_user, hours_ago=72, status="waitlisted")
         first = _waitlist(florence, erin, hours_ago=48)
         second = _waitlist(florence, personas.dave, hours_ago=24)
     with on(date(2027, 3, 3)):
         tasks.memberships_lapse()
-    first.refresh_from_db()
-    second.refresh_from_db()
-    assert first.status == "approved" and second.status == "waitlisted"
+    for application in (on_hold, first, second):
+        application.refresh_from_db()
+    assert (on_hold.status, first.status, second.status) == (
+        "waitlisted", "approved", "approved_waiting",
+    )  # fmt: skip
     erin_card = _membership(florence, erin)
     assert erin_card.status == "active" and erin_card.valid_until == date(2027, 12, 31)
     assert erin_card.card_number == 3  # the next number, Bob's stays his
@@ -290,7 +295,7 @@ def test_it_lapses_in_other_networks_when_one_fails(personas, settings, monkeypa
     def broken_promote(*, network):
         raise RuntimeError("waitlist unavailable")
 
-    monkeypatch.setattr(renewals, "waitlist_promote", broken_promote)
+    monkeypatch.setattr(renewals, "places_fill", broken_promote)
     with on(date(2027, 3, 3)), pytest.raises(renewals.JobFailed, match="florence"):
         tasks.memberships_lapse()
     bob.refresh_from_db()
@@ -300,14 +305,16 @@ def test_it_lapses_in_other_networks_when_one_fails(personas, settings, monkeypa
     assert _log(florence, LOG.LAPSED) == []
 
 
-def _waitlist(network: Network, user: User, *, hours_ago: int) -> MembershipApplication:
+def _waitlist(
+    network: Network, user: User, *, hours_ago: int, status: str = "approved_waiting"
+) -> MembershipApplication:
     now = timezone.now()
     with scope(network=network):
         return MembershipApplication.objects.create(
             network=network,
             user=user,
             motivation="Let me in",
-            status=MembershipApplication.Status.WAITLISTED,
+            status=status,
             waitlisted_at=now - timedelta(hours=hours_ago),
             privacy_version=settings.PRIVACY_NOTICE_VERSION,
             privacy_acknowledged_at=now,

@@ -261,7 +261,7 @@ def test_it_refuses_get_on_decisions(client, personas):
 
 
 @pytest.mark.django_db
-def test_it_waitlists_in_order_when_the_network_is_full(client, personas):
+def test_it_keeps_approvals_waiting_for_a_place_when_the_network_is_full(client, personas):
     personas.florence.membership_cap = 3
     personas.florence.save()
     first, second, third = applications(personas.florence, 3)
@@ -272,8 +272,71 @@ def test_it_waitlists_in_order_when_the_network_is_full(client, personas):
     )
     with scopes_disabled():
         statuses = dict(MembershipApplication.objects.values_list("pk", "status"))
-    assert statuses == {first.pk: "approved", second.pk: "waitlisted", third.pk: "waitlisted"}
-    assert OutboxEmail.objects.filter(template="application-waitlisted").count() == 2
+    waiting = "approved_waiting"
+    assert statuses == {first.pk: "approved", second.pk: waiting, third.pk: waiting}
+    assert OutboxEmail.objects.filter(template="application-approved-waiting").count() == 2
+    assert not OutboxEmail.objects.filter(template="application-waitlisted").exists()
+    page = client.get(f"{QUEUE}?status=approved_waiting")
+    assert [a.pk for a in page.context["applications"]] == [second.pk, third.pk]
+    counts = page.context["counts"]
+    assert (counts["approved_waiting"], counts["waitlisted"], counts["approved"]) == (2, 0, 1)
+    assert "?status=approved_waiting" in page.content.decode()  # its own tab, with its count
+    # No second approval for someone already approved: only "Reject" is offered.
+    html = page.content.decode()
+    assert 'value="rejected"' in html and 'name="action" value="approved"' not in html
+
+
+@pytest.mark.django_db
+def test_it_gives_no_place_ahead_of_those_already_waiting(client, personas):
+    """A place that frees up unnoticed goes to the queue, not to a newer approval."""
+    florence = personas.florence
+    florence.membership_cap = 3  # Alice, Bob and one place
+    florence.save()
+    waiting = application(
+        florence, applicant(1), status="approved_waiting", waitlisted_at=timezone.now()
+    )
+    newer = application(florence, applicant(2))
+    with scope(network=florence):
+        decision = applications_decide(
+            network=florence, application_ids=[newer.pk], action="approved",
+            decided_by=personas.alice,
+        )  # fmt: skip
+    assert [a.pk for a in decision.approved_waiting] == [newer.pk]
+    waiting.refresh_from_db()
+    assert waiting.status == "approved_waiting"
+
+
+@pytest.mark.django_db
+def test_it_approves_one_put_on_hold_into_the_queue_when_full(client, personas):
+    florence = personas.florence
+    florence.membership_cap = 2
+    florence.save()
+    app = application(florence, applicant(1))
+    client.force_login(personas.alice)
+    client.post(_decide_url(app), {"action": "waitlisted", "note": "Più avanti"})
+    app.refresh_from_db()
+    assert (app.status, app.decided_at) == ("waitlisted", None)
+    client.post(_decide_url(app), {"action": "approved", "note": "Benvenuta"})
+    app.refresh_from_db()
+    assert (app.status, app.decided_at, app.decided_by) == (
+        "approved_waiting",
+        None,
+        personas.alice,
+    )
+    templates = list(
+        OutboxEmail.objects.filter(template__startswith="application-")
+        .exclude(template="application-new")
+        .values_list("template", flat=True)
+        .order_by("id")
+    )
+    assert templates == ["application-waitlisted", "application-approved-waiting"]
+    with scope(network=florence):
+        actions = list(
+            DecisionLogEntry.objects.filter(application=app)
+            .order_by("id")
+            .values_list("action", flat=True)
+        )
+    assert actions == ["waitlisted", "approved_waiting"]
 
 
 # --- Deciding many ---------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from clubin.mail.models import OutboxEmail
 from clubin.stats import tasks
 from clubin.stats.models import DecisionDays, NetworkDay, NetworkSnapshot, Refresh
 from clubin.stats.selectors import dashboard, period_for
@@ -209,11 +210,17 @@ def _apply(network, user, submitted, *, status=App.PENDING, decided=None):
     return made
 
 
-def _invite(network, inviter, email, created, application=None):
+def _invite(network, inviter, email, created, application=None, *, status="sent"):
+    message = OutboxEmail.objects.create(
+        idempotency_key=f"invitation:{secrets.token_hex(8)}", template="invitation", to=email,
+        from_email="clubin@example.com", subject="-", status=status,
+        sent_at=created if status == "sent" else None, network_id=network.pk,
+    )  # fmt: skip
     with scope(network=network):
         return Invitation.objects.create(
             network=network, inviter=inviter, email=email, token_hash=secrets.token_hex(32),
             created_at=created, expires_at=created + timedelta(days=30), application=application,
+            email_message=message,
         )  # fmt: skip
 
 
@@ -252,6 +259,9 @@ def _build_history(personas) -> SimpleNamespace:
     _invite(florence, alice, PEOPLE["ivo"][0], rome(2026, 10, 23, 10), invited)
     _invite(florence, alice, "someone@example.com", rome(2026, 10, 25, 23, 30))
     _invite(florence, alice, "another@example.com", rome(2026, 11, 15, 10))
+    # Never left: refused by the server, or still queued. Not "sent" in any figure.
+    _invite(florence, alice, "bounced@example.com", rome(2026, 11, 15, 11), status="failed")
+    _invite(florence, alice, "waiting@example.com", rome(2026, 11, 15, 12), status="queued")
 
     with _at(rome(2026, 10, 10, 12)):
         first = make_event(florence, by=alice, starts_at=rome(2026, 10, 25, 23, 30))

@@ -22,6 +22,7 @@ from django_scopes import scopes_disabled
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from clubin.mail.models import OutboxEmail
 from clubin.stats.models import FLOWS, DecisionDays, NetworkDay, NetworkSnapshot
 from clubin.stats.selectors import Dashboard, Figures, Period, dashboard
 from clubin.stats.services import stats_rebuild, stats_refresh_recent
@@ -51,9 +52,9 @@ NETWORKS = (
 DAY = timedelta(days=1)
 
 M_STATUSES = ("active", "active", "active", "suspended", "lapsed", "ended")
-A_STATUSES = ("pending", "waitlisted", "approved", "rejected", "withdrawn")
+A_STATUSES = ("pending", "waitlisted", "approved_waiting", "approved", "rejected", "withdrawn")
 CLOSED = ("approved", "rejected", "withdrawn")
-OPEN = ("pending", "waitlisted")
+OPEN = ("pending", "waitlisted", "approved_waiting")
 R_STATUSES = ("confirmed", "confirmed", "confirmed", "pending", "waitlisted", "cancelled")
 GUEST_STATUSES = ("confirmed", "confirmed", "waitlisted", "cancelled", "walk_in")
 
@@ -84,6 +85,7 @@ class Inv:
     net: int
     created: datetime
     app: int | None  # index into History.applications
+    delivered: bool = True  # its email left; one that did not is not "sent"
 
 
 @dataclass
@@ -188,9 +190,9 @@ def histories(draw) -> History:
     for i, app in enumerate(applications):  # some applications came from an invitation
         if draw(st.booleans()):
             before = timedelta(minutes=draw(st.integers(0, 20 * 24 * 60)))
-            invitations.append(Inv(app.net, app.submitted - before, i))
+            invitations.append(Inv(app.net, app.submitted - before, i, draw(st.booleans())))
     for _ in range(draw(st.integers(0, 5))):
-        invitations.append(Inv(draw(nets), instant(first, today), None))
+        invitations.append(Inv(draw(nets), instant(first, today), None, draw(st.booleans())))
 
     events = []
     for _ in range(draw(st.integers(2, 8))):
@@ -279,10 +281,15 @@ def materialise(h: History) -> list[Network]:
             )
         )  # fmt: skip
     for i, inv in enumerate(h.invitations):
+        message = OutboxEmail.objects.create(
+            idempotency_key=f"invitation:{i}", template="invitation", to=f"invited{i}@example.com",
+            from_email="clubin@example.com", subject="-",
+            status="sent" if inv.delivered else "failed",
+        )  # fmt: skip
         Invitation.objects.create(
             network=networks[inv.net], email=f"invited{i}@example.com", token_hash=f"hash{i}",
             created_at=inv.created, expires_at=inv.created + timedelta(days=30),
-            application=None if inv.app is None else applications[inv.app],
+            application=None if inv.app is None else applications[inv.app], email_message=message,
         )  # fmt: skip
     ticket = 0
     for i, e in enumerate(h.events):
@@ -355,7 +362,8 @@ class Oracle:
                     (local(a.decided), (local(a.decided) - local(a.submitted)).days)
                 )
         for inv in h.invitations:
-            days[inv.net, "invitations_sent"].append(local(inv.created))
+            if inv.delivered:
+                days[inv.net, "invitations_sent"].append(local(inv.created))
             if inv.app is not None:
                 app = h.applications[inv.app]
                 days[inv.net, "invitations_applied"].append(local(app.submitted))
