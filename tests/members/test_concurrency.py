@@ -164,3 +164,93 @@ def test_it_accepts_one_invitation_token_once(personas):
         assert len(failures) == 2 or (
             len(failures) == 1 and isinstance(failures[0], InvitationUnusable)
         ), results
+
+
+# --- Invitation limits: the network's row is locked before any check -------------------------
+def _send(network, inviter, email: str, *, by_coordinator: bool):
+    from members.services.invitations import Invitee, invitation_send
+
+    def act():
+        with scope(network=network):
+            return invitation_send(
+                network=network, inviter=inviter, invitee=Invitee(email),
+                by_coordinator=by_coordinator,
+            )  # fmt: skip
+
+    return act
+
+
+def _invitations(network) -> list[str]:
+    from members.models import Invitation
+
+    with scope(network=network):
+        return list(Invitation.objects.filter(network=network).values_list("email", flat=True))
+
+
+def _refusals(results: list[object]) -> list[str]:
+    from members.services.invitations import InvitationRefused
+
+    assert all(isinstance(r, InvitationRefused) or not isinstance(r, Exception) for r in results)
+    return [r.reason for r in results if isinstance(r, InvitationRefused)]
+
+
+def test_it_keeps_a_members_quota_of_one_under_eight_simultaneous_sends(personas):
+    florence = personas.florence
+    florence.member_invite_quota = 1
+    florence.save()
+    sends = [_send(florence, personas.bob, f"amico{n}@example.com", by_coordinator=False)
+             for n in range(8)]  # fmt: skip
+    results = _race(*sends)
+    assert len(_invitations(florence)) == 1
+    assert _refusals(results) == ["monthly_quota"] * 7
+
+
+def test_it_keeps_the_coordinators_hourly_limit_under_simultaneous_sends(personas, settings):
+    settings.INVITATIONS_PER_COORDINATOR_PER_HOUR = 3
+    florence = personas.florence
+    sends = [_send(florence, personas.alice, f"ospite{n}@example.com", by_coordinator=True)
+             for n in range(8)]  # fmt: skip
+    results = _race(*sends)
+    assert len(_invitations(florence)) == 3
+    assert _refusals(results) == ["hourly_limit"] * 5
+
+
+def test_it_invites_one_address_once_when_eight_sends_race(personas):
+    florence = personas.florence
+    sends = [_send(florence, personas.alice, "stessa@example.com", by_coordinator=True)] * 8
+    results = _race(*sends)
+    assert _invitations(florence) == ["stessa@example.com"]
+    assert _refusals(results) == ["recently_invited"] * 7
+
+
+def test_it_counts_batch_confirmations_and_single_sends_against_one_hourly_limit(
+    personas, settings
+):
+    from members.services.invitations import invitation_batch_confirm, invitation_batch_preview
+
+    settings.INVITATIONS_PER_COORDINATOR_PER_HOUR = 5
+    florence = personas.florence
+    with scope(network=florence):
+        batches = [
+            invitation_batch_preview(
+                network=florence,
+                created_by=personas.alice,
+                data="".join(f"lotto{b}-{n}@example.com\n" for n in range(3)).encode(),
+            )
+            for b in range(2)
+        ]
+
+    def confirm(batch):
+        def act():
+            with scope(network=florence):
+                return invitation_batch_confirm(batch=batch, confirmed_by=personas.alice)
+
+        return act
+
+    single = _send(florence, personas.alice, "singolo@example.com", by_coordinator=True)
+    results = _race(confirm(batches[0]), confirm(batches[1]), single)
+    sent = _invitations(florence)
+    # In any order, one batch and the single send fit under 5; the other batch (3) does not,
+    # and it is refused whole, never half sent.
+    assert len(sent) == 4
+    assert _refusals(results) == ["hourly_limit"]
