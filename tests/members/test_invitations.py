@@ -6,13 +6,17 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from clubin.mail.models import EmailOptOut, OutboxEmail
-from clubin.mail.services import optout_hash, outbox_deliver
+from clubin.mail.services import optout_add, optout_hash, outbox_deliver
+from clubin.stats.models import NetworkDay
+from clubin.stats.services import stats_rebuild
 from members.models import Invitation, InvitationBatch, MembershipApplication
 from members.selectors.invitations import network_invitation_counts
 from members.services.applications import application_decide
@@ -23,6 +27,7 @@ from members.services.invitations import (
     invitation_send,
 )
 from tests.conftest import PASSWORD, REQUEST_OVERHEAD, make_user
+from tests.members import factories
 
 MANAGE = "/florence/manage/invitations/"
 UPLOAD = "/florence/manage/invitations/upload/"
@@ -385,6 +390,7 @@ def test_it_stops_invitations_after_a_one_click_opt_out(
     assert smtp_sink.to("basta@example.com") == []  # honoured at send time
     assert OutboxEmail.objects.get(pk=queued.email_message_id or 0).status == "cancelled"
     assert _counts(personas)["opted_out"] == 1
+    assert _rows_holding("basta@example.com") == []
     with pytest.raises(InvitationRefused):
         _invite(personas, "basta@example.com")
     with scope(network=personas.veneto), pytest.raises(InvitationRefused):
@@ -551,3 +557,165 @@ def test_it_keeps_the_invitation_pages_flat(client, personas, size, django_asser
     # the batch, its counts by state
     with django_assert_max_num_queries(REQUEST_OVERHEAD + 2):
         assert client.get(batch_url).status_code == 200
+
+
+# --- One rule for each button: the page offers what the service accepts ----------------------
+STATES = (
+    "queued", "sent", "failed", "opened", "applied", "member", "expired", "revoked", "opted_out",
+    "failed_and_expired",
+)  # fmt: skip
+
+
+def _in_every_state(personas) -> dict[str, Invitation]:
+    """One invitation in each situation the list can show, built as the app would leave it."""
+    made = {name: _invite(personas, f"{name.replace('_', '-')}@example.com") for name in STATES}
+    now = timezone.now()
+    outbox = {
+        "sent": "sent", "opened": "sent", "applied": "sent", "member": "sent", "expired": "sent",
+        "revoked": "sent", "opted_out": "sent", "failed": "failed", "failed_and_expired": "failed",
+    }  # fmt: skip
+    for name, status in outbox.items():
+        OutboxEmail.objects.filter(pk=made[name].email_message_id or 0).update(status=status)
+    changes: dict[str, dict] = {
+        "opened": {"opened_at": now},
+        "expired": {"expires_at": now - timedelta(days=1)},
+        "failed_and_expired": {"expires_at": now - timedelta(days=1)},
+        "revoked": {"revoked_at": now},
+    }
+    for name in ("applied", "member"):
+        person = make_user(f"{name}@example.com")
+        applied = factories.application(personas.florence, person)
+        if name == "member":
+            with scope(network=personas.florence):
+                application_decide(
+                    network=personas.florence, application_id=applied.pk, action="approved",
+                    decided_by=personas.alice,
+                )  # fmt: skip
+        changes[name] = {"opened_at": now, "accepted_at": now, "accepted_by": person,
+                         "application": applied}  # fmt: skip
+    with scopes_disabled():
+        for name, fields in changes.items():
+            Invitation.objects.filter(pk=made[name].pk).update(**fields)
+    optout_add(email_hash=optout_hash("opted-out@example.com"))
+    with scopes_disabled():
+        return {name: Invitation.objects.get(pk=inv.pk) for name, inv in made.items()}
+
+
+def _accepts(service, invitation: Invitation) -> bool:
+    """What the service answers, undone afterwards so every button is tried on the same rows."""
+    with scope(network=invitation.network), transaction.atomic():
+        accepted = service(invitation=invitation)
+        transaction.set_rollback(True)
+    return accepted
+
+
+@pytest.mark.django_db
+def test_it_shows_revoke_and_resend_exactly_when_the_service_accepts(client, personas):
+    from members.services.invitations import invitation_resend, invitation_revoke
+
+    made = _in_every_state(personas)
+    client.force_login(personas.alice)
+    page = client.get(MANAGE)
+    states = {i.pk: i.state for i in page.context["invitations"]}
+    assert {name: states[inv.pk] for name, inv in made.items()} == {
+        **{name: name for name in STATES}, "failed_and_expired": "expired",
+    }  # fmt: skip
+    html = page.content.decode()
+    offered, accepted = {}, {}
+    for name, invitation in made.items():
+        urls = {
+            action: reverse(
+                f"invitation_{action}",
+                kwargs={"network_slug": "florence", "invitation_id": invitation.pk},
+            )
+            for action in ("revoke", "resend")
+        }
+        offered[name] = {action for action, url in urls.items() if f'action="{url}"' in html}
+        accepted[name] = {
+            action
+            for action, service in (("revoke", invitation_revoke), ("resend", invitation_resend))
+            if _accepts(service, invitation)
+        }
+    assert offered == accepted
+    # And the rule itself: revoke while the link works, resend only a failed one still valid.
+    assert {name for name, actions in accepted.items() if "revoke" in actions} == {
+        "queued", "sent", "failed", "opened",
+    }  # fmt: skip
+    assert {name for name, actions in accepted.items() if "resend" in actions} == {"failed"}
+
+
+# --- Opting out: what was delivered still counts, the address is kept only as a hash ---------
+def _rows_holding(*texts: str) -> list[str]:
+    """Every row of every table whose text holds one of these strings (case-insensitive)."""
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (names from the schema)
+            for row in cursor.fetchall():
+                text = " ".join(str(value) for value in row).lower()
+                found += [f"{table}: {t}" for t in texts if t.lower() in text]
+    return found
+
+
+@pytest.mark.django_db
+def test_it_forgets_an_opted_out_address_and_keeps_the_counts(
+    client, personas, smtp_sink, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        delivered = _invite(personas, "Giulia.Verdi@example.com", name="Giulia Verdi")
+    with scope(network=personas.veneto):  # another network, its email not sent yet
+        elsewhere = invitation_send(
+            network=personas.veneto, inviter=personas.charlie,
+            invitee=Invitee("giulia.verdi@example.com", "Giulia V.", "Ciao Giulia"),
+            by_coordinator=True,
+        )  # fmt: skip
+    client.force_login(personas.alice)  # a later upload names her again (refused: invited)
+    _upload(client, b"giulia.verdi@example.com,Giulia Verdi\nanna@example.com,Anna\n")
+    client.logout()
+    assert _rows_holding("giulia.verdi@example.com")  # the check below can see her
+    assert _counts(personas)["sent"] == 1
+
+    unsubscribe = smtp_sink.to("giulia.verdi@example.com")[0]["List-Unsubscribe"]
+    path = unsubscribe.strip().strip("<>").split("127.0.0.1:8000")[-1].split("testserver")[-1]
+    assert Client().post(path).status_code == 200
+
+    assert _rows_holding("giulia.verdi@example.com", "Giulia Verdi", "Ciao Giulia") == []
+    counts = _counts(personas)
+    assert (counts["sent"], counts["opted_out"]) == (0, 1)
+    with scope(network=personas.veneto):
+        assert network_invitation_counts(network=personas.veneto)["opted_out"] == 1
+    # Delivered stays delivered: the statistics still count the one that left, not the other.
+    delivered_row = OutboxEmail.objects.get(pk=delivered.email_message_id or 0)
+    assert (delivered_row.status, delivered_row.to) == ("sent", "")
+    assert OutboxEmail.objects.get(pk=elsewhere.email_message_id or 0).status == "cancelled"
+    stats_rebuild()
+    with scopes_disabled():
+        sent_by_network = dict(
+            NetworkDay.objects.values_list("network__slug").annotate(n=Sum("invitations_sent"))
+        )
+    assert sent_by_network.get("florence") == 1 and not sent_by_network.get("veneto")
+    # The page shows the opt-out, and offers no Revoke for it.
+    client.force_login(personas.alice)
+    page = client.get(MANAGE)
+    [row] = [i for i in page.context["invitations"] if i.pk == delivered.pk]
+    assert row.state == "opted_out" and not row.can_revoke
+    revoke = reverse(
+        "invitation_revoke", kwargs={"network_slug": "florence", "invitation_id": delivered.pk}
+    )
+    assert revoke not in page.content.decode()
+    # Her hash still keeps her from being invited again, by anyone.
+    with pytest.raises(InvitationRefused):
+        _invite(personas, "giulia.verdi@example.com")
+
+
+@pytest.mark.django_db
+def test_it_forgets_the_address_when_the_worker_drops_a_message_queued_before_the_opt_out(
+    personas, smtp_sink
+):
+    queued = _invite(personas, "tardi@example.com", name="Tardi")
+    # The opt-out landed between the queueing and the send (no app was told yet).
+    EmailOptOut.objects.create(email_hash=optout_hash("tardi@example.com"))
+    outbox_deliver(email_ids=[queued.email_message_id or 0])
+    assert smtp_sink.to("tardi@example.com") == []
+    assert _rows_holding("tardi@example.com", "Tardi") == []
+    assert _counts(personas)["opted_out"] == 1
