@@ -379,7 +379,7 @@ class Invitation(models.Model):
     # Email, name and message are blanked when the address opts out; the hash stays, so the
     # counts stay right and the address is never invited again (see clubin.mail opt-outs).
     email = models.EmailField(blank=True)
-    email_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    email_hash = models.CharField(max_length=64, blank=True)
     name = models.CharField(max_length=150, blank=True)
     message = models.TextField(blank=True, max_length=1000)
     # Only hashes of the tokens: the link itself exists only in the email.
@@ -411,6 +411,8 @@ class Invitation(models.Model):
             models.Index(fields=["network", "email", "created_at"], name="invitation_recent_idx"),
             models.Index(fields=["network", "inviter", "created_at"], name="invitation_quota_idx"),
             models.Index(fields=["batch", "id"], name="invitation_batch_idx"),
+            # An opt-out finds the invitations of its address, in every network.
+            models.Index(fields=["email_hash"], name="invitation_email_hash_idx"),
         ]
 
     def __str__(self) -> str:

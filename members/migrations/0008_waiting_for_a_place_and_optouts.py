@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='invitation',
             name='email_hash',
-            field=models.CharField(blank=True, db_index=True, max_length=64),
+            field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
             model_name='invitation',
@@ -138,7 +138,12 @@ class Migration(migrations.Migration):
             model_name='membershipapplication',
             constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'waitlisted', 'approved_waiting'])), fields=('network', 'user'), name='application_one_open_per_network'),
         ),
-        # Data last: PostgreSQL refuses ALTER TABLE on a table with pending trigger events.
+        migrations.AddIndex(
+            model_name='invitation',
+            index=models.Index(fields=['email_hash'], name='invitation_email_hash_idx'),
+        ),
+        # Data last: PostgreSQL refuses ALTER TABLE on a table with pending trigger events (so no
+        # db_index above either: Django would create that index after these, at the very end).
         migrations.RunPython(classify_waiting, unclassify_waiting),
         migrations.RunPython(hash_and_forget, migrations.RunPython.noop),
     ]
