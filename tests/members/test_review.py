@@ -402,3 +402,24 @@ def test_it_makes_cards_valid_to_the_end_of_the_membership_year():
     assert membership_year_end(date(2026, 3, 15)) == date(2026, 12, 31)
     assert membership_year_end(date(2026, 11, 30)) == date(2026, 12, 31)
     assert membership_year_end(date(2026, 12, 1)) == date(2027, 12, 31)  # December joins next year
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["waitlisted", "approved_waiting"])
+def test_it_tells_the_applicant_which_kind_of_waiting(client, personas, status):
+    from django.utils import translation
+    from django.utils.html import escape
+    from django.utils.text import capfirst
+
+    user = applicant(1)
+    application(personas.florence, user, status=status, waitlisted_at=timezone.now())
+    client.force_login(user)
+    me = client.get("/me/")
+    with translation.override(me.wsgi_request.LANGUAGE_CODE):
+        labels = {s: escape(capfirst(str(MembershipApplication.Status(s).label))) for s in
+                  ("waitlisted", "approved_waiting")}  # fmt: skip
+    html = me.content.decode()
+    other = "approved_waiting" if status == "waitlisted" else "waitlisted"
+    assert labels[status] in html and labels[other] not in html
+    apply_page = client.get("/florence/apply/")
+    assert apply_page.context["state"].open_application_status == status
