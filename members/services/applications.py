@@ -163,10 +163,6 @@ class Decision:
     def decided(self) -> list[MembershipApplication]:
         return self.approved + self.waitlisted + self.approved_waiting + self.rejected
 
-    def add(self, other: "Decision") -> None:
-        for name in ("approved", "waitlisted", "approved_waiting", "rejected", "still_waiting"):
-            getattr(self, name).extend(getattr(other, name))
-
 
 def application_decide(
     *, network: Network, application_id: int, action: str, decided_by: User | None, note: str = ""
