@@ -84,6 +84,19 @@ def _membership_mail(personas) -> None:
                 network=florence, application_id=application.pk, action=action,
                 decided_by=personas.alice,
             )  # fmt: skip
+        # Approved when the network is full: the applicant waits for a place.
+        waiting = application_submit(
+            network=florence, user=applicant(4), motivation="Quando c'è posto.", answers={},
+            profile={},
+        )[0]  # fmt: skip
+        florence.membership_cap = Membership.objects.filter(network=florence).count()
+        florence.save()
+        application_decide(
+            network=florence, application_id=waiting.pk, action="approved",
+            decided_by=personas.alice,
+        )  # fmt: skip
+        florence.membership_cap = None
+        florence.save()
         Membership.objects.filter(network=florence, user=personas.alice).update(
             application_alerts=Membership.Alerts.DAILY
         )
