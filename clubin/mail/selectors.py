@@ -1,7 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from clubin.mail.models import EmailOptOut, OutboxEmail
-from clubin.mail.services import optout_hash
+from clubin.mail.models import OutboxEmail
 
 
 def outbox_recent_list(*, limit: int = 100) -> QuerySet[OutboxEmail]:
@@ -29,10 +28,3 @@ def outbox_has_failed(*, email: OutboxEmail | None) -> bool:
 def outbox_key_count(*, prefix: str) -> int:
     """How many messages were queued under keys starting with ``prefix`` (attempts so far)."""
     return OutboxEmail.objects.filter(idempotency_key__startswith=prefix).count()
-
-
-def optouts_among(*, emails: list[str]) -> set[str]:
-    """The addresses among these that asked for no more invitations."""
-    hashes = {optout_hash(email): email for email in emails}
-    found = EmailOptOut.objects.filter(email_hash__in=hashes).values_list("email_hash", flat=True)
-    return {hashes[h] for h in found}

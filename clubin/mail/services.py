@@ -334,9 +334,10 @@ def _drop_opted_out(emails: list[OutboxEmail]) -> list[OutboxEmail]:
     cancelled = {by_hash[h].pk for h in opted_out}
     if cancelled:
         OutboxEmail.objects.filter(id__in=cancelled).update(
-            status=Status.CANCELLED, lease_until=None, last_error="opted out", **FORGOTTEN
+            status=Status.CANCELLED, lease_until=None, last_error="opted out", context=None
         )
-        # Queued before the opt-out: whoever holds the address in readable form drops it now.
+        # Queued before the opt-out: whoever holds the address in readable form drops it now
+        # (members forgets its invitations and their rows here; a member's own address stays).
         for email_hash in opted_out:
             address_opted_out.send(sender=OutboxEmail, email_hash=email_hash)
     return [e for e in emails if e.pk not in cancelled]

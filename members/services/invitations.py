@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from clubin.mail.selectors import optouts_among, outbox_delivered, outbox_key_count
+from clubin.mail.selectors import outbox_delivered, outbox_key_count
 from clubin.mail.services import (
     FANOUT_BATCH_SIZE,
     PERSONAL_KEY,
@@ -25,6 +25,7 @@ from clubin.mail.services import (
     email_date,
     email_queue_many,
     optout_hash,
+    optouts_among,
     outbox_cancel,
     outbox_forget_recipient,
     site_url,
