@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from clubin.mail.services import optout_hash
 
-BEFORE = [("members", "0007_user_language")]
-AFTER = [("members", "0008_waiting_for_a_place_and_optouts")]
+BEFORE = [("members", "0006_user_language")]
+AFTER = [("members", "0007_waiting_for_a_place_and_optouts")]
 
 
 def _migrate(targets):

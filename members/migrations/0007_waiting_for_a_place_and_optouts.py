@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('mail', '0003_outboxemail_attachments'),
-        ('members', '0007_user_language'),
+        ('members', '0006_user_language'),
         ('networks', '0002_invitation_settings'),
     ]
 
