@@ -215,10 +215,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, falling back to local memory while Redis does not answer, so
+            # an outage neither fails the login pages nor switches the rate limits off.
+            "BACKEND": "clubin.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "clubin",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # A frozen Redis costs at most this much once, then is skipped for a few seconds.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:

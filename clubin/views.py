@@ -2,6 +2,7 @@
 
 import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -31,9 +32,17 @@ def _broker_state() -> str:
     return "ok"
 
 
+def _cache_state() -> str:
+    # "local" without Redis; "down" while rate limits are counted in this process's memory.
+    state = getattr(cache, "state", None)
+    return state() if state else "local"
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database down: 503, take this instance out. Broker down: 200, mail waits in the outbox."""
+    """Database down: 503, take this instance out. Broker or cache down: 200, pages still work
+    (mail waits in the outbox; rate limits count in local memory)."""
     database, broker = _database_state(), _broker_state()
     status = 503 if database != "ok" else 200
-    return JsonResponse({"database": database, "broker": broker}, status=status)
+    body = {"database": database, "broker": broker, "cache": _cache_state()}
+    return JsonResponse(body, status=status)
