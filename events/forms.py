@@ -4,6 +4,7 @@ from django.utils.translation import ngettext
 
 from events.models import Event
 from events.services.events import EDITABLE
+from networks.inputs import EmailField
 from networks.models import Network
 
 
@@ -76,7 +77,7 @@ def capacity_error(confirmed: int) -> str:
 
 class GuestRegistrationForm(forms.Form):
     name = forms.CharField(label=_("Name and surname"), max_length=150)
-    email = forms.EmailField(label=_("Email"))
+    email = EmailField(label=_("Email"))
     company = forms.CharField(label=_("Company"), max_length=120, required=False)
     privacy = forms.BooleanField(
         label=_("I have read the privacy notice: the organisers keep my name, email and company "
@@ -102,7 +103,7 @@ class MemberRegistrationForm(forms.Form):
 
 class WalkInForm(forms.Form):
     name = forms.CharField(label=_("Name and surname"), max_length=150)
-    email = forms.EmailField(label=_("Email"), required=False)
+    email = EmailField(label=_("Email"), required=False)
     company = forms.CharField(label=_("Company"), max_length=120, required=False)
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
+from networks.inputs import validate_typed_date
 from networks.models import Network
 
 
@@ -40,16 +41,24 @@ class Event(models.Model):
     description = models.TextField(_("description"), blank=True, max_length=5000)
     venue = models.CharField(_("venue"), max_length=150)
     address = models.CharField(_("address"), max_length=250, blank=True)
-    starts_at = models.DateTimeField(_("starts at"))
-    ends_at = models.DateTimeField(_("ends at"))
+    starts_at = models.DateTimeField(_("starts at"), validators=[validate_typed_date])
+    ends_at = models.DateTimeField(_("ends at"), validators=[validate_typed_date])
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("Leave empty for no limit.")
     )
     registration_opens_at = models.DateTimeField(
-        _("registration opens"), null=True, blank=True, help_text=_("Empty: when published.")
+        _("registration opens"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: when published."),
+        validators=[validate_typed_date],
     )
     registration_closes_at = models.DateTimeField(
-        _("registration closes"), null=True, blank=True, help_text=_("Empty: when it starts.")
+        _("registration closes"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: when it starts."),
+        validators=[validate_typed_date],
     )
     visibility = models.CharField(
         _("who may see it and register"),

@@ -1,7 +1,9 @@
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +94,23 @@ class Sector(models.TextChoices):
     TRAINING = "training", _("Training and HR")
 
 
+def validate_linkedin_url(value: str) -> None:
+    """Only LinkedIn's own pages: the directory shows this as a "LinkedIn profile" link."""
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # such as an unclosed "[" of an IPv6 host
+        host = ""
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not (
+        host == "linkedin.com" or host.endswith(".linkedin.com")
+    ):
+        raise ValidationError(
+            _("Enter the address of a LinkedIn page, such as https://www.linkedin.com/in/…"),
+            code="not_linkedin",
+        )
+
+
 class Profile(models.Model):
     """What a person tells the networks about their work; one per person, shared by networks."""
 
@@ -105,7 +124,9 @@ class Profile(models.Model):
     job_title = models.CharField(_("role"), max_length=120, blank=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
     city = models.CharField(_("city"), max_length=80, blank=True)
-    linkedin_url = models.URLField(_("LinkedIn profile"), blank=True)
+    linkedin_url = models.URLField(
+        _("LinkedIn profile"), blank=True, validators=[validate_linkedin_url]
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     bio = models.TextField(_("about me"), blank=True, max_length=2000)
     offers = models.TextField(_("what I can offer"), blank=True, max_length=2000)

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from networks.inputs import EmailField
 from networks.models import Network
 
 
@@ -13,7 +14,7 @@ class NetworkForm(forms.ModelForm):
 
 
 class CoordinatorAppointForm(forms.Form):
-    email = forms.EmailField(
+    email = EmailField(
         label=_("Email of the person to appoint"),
         help_text=_("They must already have an account."),
     )

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
+from networks.inputs import validate_typed_date
+
 # First path segments the site itself uses: a network there would hide a page, or be hidden.
 RESERVED_SLUGS = frozenset(
     {
@@ -43,7 +45,9 @@ class Network(models.Model):
     region = models.CharField(_("region"), max_length=80)
     city = models.CharField(_("city"), max_length=80)
     description = models.TextField(_("description"), blank=True)
-    launched_on = models.DateField(_("launch date"), null=True, blank=True)
+    launched_on = models.DateField(
+        _("launch date"), null=True, blank=True, validators=[validate_typed_date]
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.FORMING
     )
@@ -122,8 +126,12 @@ class Membership(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
-    joined_on = models.DateField(_("joined on"), default=timezone.localdate)
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    joined_on = models.DateField(
+        _("joined on"), default=timezone.localdate, validators=[validate_typed_date]
+    )
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, validators=[validate_typed_date]
+    )
     # For coordinators: how they hear about new applications.
     application_alerts = models.CharField(
         _("new application alerts"), max_length=10, choices=Alerts.choices, default=Alerts.IMMEDIATE

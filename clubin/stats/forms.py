@@ -1,11 +1,12 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from networks.inputs import validate_typed_date
+
 MAX_RANGE = timedelta(days=5 * 366)
-EARLIEST = date(2000, 1, 1)  # before any network; and month arithmetic needs room before it
 
 
 class PeriodForm(forms.Form):
@@ -19,11 +20,18 @@ class PeriodForm(forms.Form):
             ("custom", _("custom range")),
         ],
     )
+    # The shared bounds also keep month arithmetic clear of year 1.
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_typed_date],
     )
     end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_typed_date],
     )
     # Offered as a list of the regions the figures contain; an unknown one shows no row.
     region = forms.CharField(label=_("Region"), required=False, max_length=80)
@@ -37,8 +45,6 @@ class PeriodForm(forms.Form):
             raise forms.ValidationError(_("Give both dates of the custom range."))
         if start > end:
             raise forms.ValidationError(_("The range must start before it ends."))
-        if start < EARLIEST:
-            self.add_error("start", _("The range cannot start before 2000."))
         if end > timezone.localdate():
             self.add_error("end", _("The range cannot end in the future."))
         if end - start > MAX_RANGE:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 from django_scopes import scope
 
@@ -43,9 +44,20 @@ class CapacityBelowConfirmed(Exception):
         self.confirmed = confirmed
 
 
+def _validated(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The model's own rules (dates within bounds, lengths), whoever calls: forms check them
+    too, but a service must not store what the pages then fail to show."""
+    for name in EDITABLE:
+        field = Event._meta.get_field(name)
+        if isinstance(field, Field):
+            field.run_validators(data[name])
+    return data
+
+
 def event_create(
     *, network: Network, created_by: User, data: Mapping[str, Any], cohosts: Iterable[Network]
 ) -> Event:
+    data = _validated(data)
     with transaction.atomic():
         event = Event(network=network, created_by=created_by)
         for name in EDITABLE:
@@ -61,6 +73,7 @@ def event_update(*, event: Event, data: Mapping[str, Any], cohosts: Iterable[Net
     Fewer places than people already confirmed is refused: nobody loses a confirmed place
     without being told, and the coordinator decides whom to ask.
     """
+    data = _validated(data)
     with transaction.atomic():
         locked = event_lock(event_id=event.pk)
         if not locked.can_edit:

@@ -6,7 +6,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from members.forms.profile import LinkedInURLField
 from members.models import ApplicationQuestion, MembershipApplication, Sector, User
+from networks.inputs import query_int
 from networks.models import Membership, Network
 
 CARD_LABEL = re.compile(r"^(?:[A-Za-z]{1,6}-)?0*(\d{1,9})$")
@@ -22,9 +24,7 @@ class ApplicationForm(forms.Form):
     # No sector is chosen for the applicant: an empty first choice, which is required.
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", "—"), *Sector.choices])
     city = forms.CharField(label=_("City"), max_length=80)
-    linkedin_url = forms.URLField(
-        label=_("LinkedIn profile (optional)"), required=False, assume_scheme="https"
-    )
+    linkedin_url = LinkedInURLField(label=_("LinkedIn profile (optional)"), required=False)
     motivation = forms.CharField(
         label=_("Why do you want to join?"),
         max_length=3000,
@@ -131,7 +131,7 @@ class BulkDecisionForm(DecisionForm):
         ids = self.data.getlist("applications") if hasattr(self.data, "getlist") else []
         field = self.fields["applications"]
         assert isinstance(field, forms.TypedMultipleChoiceField)  # noqa: S101 (narrows the type)
-        field.choices = [(i, i) for i in ids if str(i).isdigit()]
+        field.choices = [(i, i) for i in ids if query_int(i) is not None]
 
 
 class EndorsementForm(forms.Form):

@@ -2,10 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.services.invitation_csv import MAX_BYTES
+from networks.inputs import EmailField
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("Email"))
+    email = EmailField(label=_("Email"))
     name = forms.CharField(label=_("Name"), max_length=150, required=False)
     message = forms.CharField(
         label=_("Personal message"),

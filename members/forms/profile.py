@@ -9,9 +9,31 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from clubin.mail.services import optout_exists
-from members.models import Profile, Sector, User
+from members.models import Profile, Sector, User, validate_linkedin_url
 
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,30}$")
+
+
+class LinkedInURLField(forms.URLField):
+    """A LinkedIn page's address, as the profile and the application form both take it."""
+
+    default_validators = [*forms.URLField.default_validators, validate_linkedin_url]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("assume_scheme", "https")
+        kwargs.setdefault("max_length", Profile._meta.get_field("linkedin_url").max_length)
+        kwargs.setdefault(
+            "widget", forms.URLInput(attrs={"placeholder": "https://www.linkedin.com/in/…"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        url = super().to_python(value)
+        # Stored and linked over https whichever way it was typed; before the validators, so
+        # the length they check is the length stored.
+        if urlsplit(url).scheme == "http":
+            return "https" + url[len("http") :]
+        return url
 
 
 class ProfileForm(forms.ModelForm):
@@ -23,11 +45,8 @@ class ProfileForm(forms.ModelForm):
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    linkedin_url = forms.URLField(
-        label=capfirst(Profile._meta.get_field("linkedin_url").verbose_name),
-        required=False,
-        assume_scheme="https",
-        widget=forms.URLInput(attrs={"placeholder": "https://www.linkedin.com/in/…"}),
+    linkedin_url = LinkedInURLField(
+        label=capfirst(Profile._meta.get_field("linkedin_url").verbose_name), required=False
     )
 
     class Meta:
@@ -50,21 +69,6 @@ class ProfileForm(forms.ModelForm):
         if self.instance.event_news and optout_exists(email=user.email):
             # A one-click opt-out from an email wins over the old tick: show what is true.
             self.initial["event_news"] = False
-
-    def clean_linkedin_url(self) -> str:
-        url = self.cleaned_data["linkedin_url"]
-        if not url:
-            return ""
-        # The directory turns this into a link: only LinkedIn's own pages, never any other site.
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if parts.scheme not in ("http", "https") or not (
-            host == "linkedin.com" or host.endswith(".linkedin.com")
-        ):
-            raise forms.ValidationError(
-                _("Enter the address of a LinkedIn page, such as https://www.linkedin.com/in/…")
-            )
-        return parts._replace(scheme="https").geturl()
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()

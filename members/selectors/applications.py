@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from members.models import ApplicationQuestion, Endorsement, MembershipApplication, Profile, User
+from networks.inputs import query_int
 from networks.models import Membership, Network
 
 Status = MembershipApplication.Status
@@ -70,9 +71,12 @@ class Cursor:
 
     @classmethod
     def decode(cls, raw: str) -> "Cursor | None":
+        stamp, _, pk = raw.partition("_")
+        row_id = query_int(pk)
+        if row_id is None:
+            return None
         try:
-            stamp, pk = raw.split("_", 1)
-            return cls(datetime.fromtimestamp(float(stamp), tz=UTC), int(pk))
+            return cls(datetime.fromtimestamp(float(stamp), tz=UTC), row_id)
         except (ValueError, OverflowError, OSError):
             return None
 

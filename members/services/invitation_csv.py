@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 
 from members.services.export import FORMULA_STARTS
+from networks.inputs import validate_email_address
 
 MAX_ROWS = 10_000
 MAX_BYTES = 5 * 1024 * 1024
@@ -183,7 +183,7 @@ def _problem(*, email: str, name: str, message: str, seen: set[str]) -> str:
     if not email:
         return "missing_email"
     try:
-        validate_email(email)
+        validate_email_address(email)  # includes the column's length
     except ValidationError:
         return "invalid_email"
     if email in seen:

@@ -26,6 +26,7 @@ from members.services.applications import (
 )
 from members.services.invitations import invitation_link_application
 from networks.access import Role, network_view
+from networks.inputs import query_int
 from networks.models import Membership
 
 
@@ -77,7 +78,7 @@ def _invitation(request: HttpRequest, network) -> Invitation | None:
     if not raw:
         return None
     invitation = invitation_for_apply(
-        network=network, user=request.user, invitation_id=int(raw) if raw.isdigit() else 0
+        network=network, user=request.user, invitation_id=query_int(raw) or 0
     )
     if invitation is None:
         raise Http404

@@ -11,6 +11,7 @@ from members.models import MembershipApplication
 from members.selectors.applications import PAGE_SIZE, pending_applicants
 from members.services.applications import endorsement_add
 from networks.access import Role, network_view
+from networks.inputs import query_int
 
 
 @network_view(Role.MEMBER)
@@ -18,7 +19,7 @@ def applicant_list(request: HttpRequest, network_slug: str) -> HttpResponse:
     network = request.network  # type: ignore[attr-defined]
     after = request.GET.get("before", "")
     applicants = pending_applicants(
-        network=network, endorser=request.user, after_id=int(after) if after.isdigit() else None
+        network=network, endorser=request.user, after_id=query_int(after)
     )
     context = {
         "network": network,

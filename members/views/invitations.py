@@ -28,6 +28,7 @@ from members.selectors.invitations import (
 from members.services import invitations as service
 from members.services.invitations import InvitationRefused, Invitee
 from networks.access import Role, network_view
+from networks.inputs import query_int
 
 REASONS = {
     "invalid_email": gettext_lazy("not a valid email address"),
@@ -72,9 +73,7 @@ def manage_invitations(request: HttpRequest, network_slug: str) -> HttpResponse:
             return redirect("manage_invitations", network_slug=network.slug)
     state = request.GET.get("state", "")
     before = request.GET.get("before", "")
-    rows = network_invitations(
-        network=network, state=state, before_id=int(before) if before.isdigit() else None
-    )
+    rows = network_invitations(network=network, state=state, before_id=query_int(before))
     context = {
         "network": network,
         "form": form,

@@ -22,6 +22,7 @@ from members.services.applications import (
     applications_decide,
 )
 from networks.access import Role, network_view
+from networks.inputs import query_int
 
 Status = MembershipApplication.Status
 
@@ -29,12 +30,12 @@ Status = MembershipApplication.Status
 def _filters(request: HttpRequest) -> QueueFilters:
     status = request.GET.get("status", Status.PENDING)
     sector = request.GET.get("sector", "")
-    age = request.GET.get("older_than", "")
+    age = query_int(request.GET.get("older_than"), maximum=3649)
     sponsored = request.GET.get("sponsored", "")
     return QueueFilters(
         status=status if status in Status.values else Status.PENDING,
         sector=sector if sector in Sector.values else "",
-        older_than_days=int(age) if age.isdigit() and int(age) < 3650 else None,
+        older_than_days=age,
         sponsored={"yes": True, "no": False}.get(sponsored),
     )
 

@@ -9,15 +9,16 @@ from members.forms.applications import AlertsForm, IntakeSettingsForm, QuestionF
 from members.models import ApplicationQuestion
 from members.services.setup import alerts_update, intake_update, question_save
 from networks.access import Role, network_view
+from networks.inputs import query_int
 
 
 @network_view(Role.COORDINATOR)
 def questions(request: HttpRequest, network_slug: str) -> HttpResponse:
     network = request.network  # type: ignore[attr-defined]
-    raw_id = request.GET.get("edit") or request.POST.get("question") or ""
+    question_id = query_int(request.GET.get("edit") or request.POST.get("question"))
     editing = (
-        get_object_or_404(ApplicationQuestion, pk=raw_id, network=network)
-        if raw_id.isdigit()
+        get_object_or_404(ApplicationQuestion, pk=question_id, network=network)
+        if question_id is not None
         else None
     )
     form = QuestionForm(request.POST or None, instance=editing)
