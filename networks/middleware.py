@@ -2,6 +2,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control
 from django_scopes import scope, scopes_disabled
 
 from networks.access import Decision, Role, network_access
@@ -52,3 +53,28 @@ class NetworkMiddleware:
             request.network = network  # type: ignore[attr-defined]
             request.membership = membership  # type: ignore[attr-defined]
             return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Whatever answers a signed-in person stays out of shared and browser caches.
+
+    One rule instead of a decorator per view: cards, tickets, rosters, queues and figures all
+    answer signed-in people, and a view forgotten in a list would be served from a proxy or the
+    back button after logout. A view whose answer is the same for everyone says so with
+    ``Cache-Control: public`` (django.views.decorators.cache.cache_control(public=True)).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not _declared_public(response):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+def _declared_public(response: HttpResponse) -> bool:
+    directives = (d.strip().lower() for d in response.get("Cache-Control", "").split(","))
+    return "public" in directives
