@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import translation
 
 from clubin.mail.services import outbox_add
+from networks.inputs import validate_email_address
 from networks.languages import email_language, supported_language
 
 # Messages that carry a link or code that grants access; their bodies are blanked once sent.
@@ -52,6 +53,12 @@ def _page_language() -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        # Every allauth form that takes an address (signup, password reset, adding an address)
+        # asks here. Their fields allow 320 characters; the columns and the outbox hold 254.
+        validate_email_address(email)
+        return super().clean_email(email)
+
     def get_login_redirect_url(self, request) -> str:
         next_path = request.session.pop(INVITATION_NEXT, None)
         if next_path and next_path.startswith("/invite/"):

@@ -12,6 +12,11 @@ class NetworkForm(forms.ModelForm):
         fields = ["name", "slug", "region", "city", "launched_on", "status", "description"]
         widgets = {"launched_on": forms.DateInput(attrs={"type": "date"})}
 
+    def clean_slug(self) -> str:
+        # Lower-cased before the uniqueness check, as the service stores it: "Roma" must meet
+        # an existing "roma" here, with a form error, not in the service.
+        return self.cleaned_data["slug"].lower()
+
 
 class CoordinatorAppointForm(forms.Form):
     email = EmailField(

@@ -6,18 +6,18 @@ from typing import Any
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django.contrib.auth.hashers import make_password
 
-from networks.inputs import EMAIL_MAX_LENGTH, validate_email_address
+from networks.inputs import EMAIL_MAX_LENGTH
 
 
 class SignupForm(AllauthSignupForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # allauth accepts 320 characters and later cuts the address to the column's 254 when
-        # saving: an account for somebody else's address. The field refuses it instead.
+        # allauth accepts 320 characters and used to cut the address to the column's 254 when
+        # saving: an account for somebody else's address. The adapter's clean_email refuses
+        # it; the field says the same limit to the browser.
         email = self.fields["email"]
         email.max_length = EMAIL_MAX_LENGTH  # type: ignore[attr-defined]
         email.widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
-        email.validators.append(validate_email_address)
 
     def try_save(self, request: Any) -> Any:
         if self.account_already_exists:

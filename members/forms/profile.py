@@ -2,7 +2,6 @@
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from django import forms
 from django.utils.text import capfirst
@@ -31,7 +30,7 @@ class LinkedInURLField(forms.URLField):
         url = super().to_python(value)
         # Stored and linked over https whichever way it was typed; before the validators, so
         # the length they check is the length stored.
-        if urlsplit(url).scheme == "http":
+        if url[:7].lower() == "http://":
             return "https" + url[len("http") :]
         return url
 
