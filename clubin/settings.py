@@ -241,11 +241,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A dead or frozen Redis must not hang a web request: fail the publish within a second.
+# A dead or frozen Redis must not hang a web request: fail the publish within a second (two
+# attempts of half a second; the worker's BRPOP waits in the event loop, not on this timeout).
 CELERY_VISIBILITY_TIMEOUT = 3600
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 1,
-    "socket_timeout": 2,
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 0.5,
     # kombu otherwise sleeps 2 s retrying a refused connection before a publish gives up.
     "max_retries": 1,
     "interval_start": 0,

@@ -221,13 +221,26 @@ def email_queue_many(
     return created
 
 
+# After a failed publish, requests leave the broker alone this long: a paused or frozen Redis
+# would otherwise cost every request the socket timeout. The rows wait; the sweep sends them.
+BROKER_RETRY_SECONDS = 5.0
+_broker = {"down_until": 0.0}
+
+
 def outbox_dispatch(*, email_ids: list[int]) -> bool:
     """Hand ids to a worker. A broker outage is logged, not raised: the sweep sends them later."""
+    if time.monotonic() < _broker["down_until"]:
+        return False
+    return _publish(email_ids)
+
+
+def _publish(email_ids: list[int]) -> bool:
     from clubin.mail.tasks import outbox_send
 
     try:
         outbox_send.apply_async((email_ids,), retry=False)
     except Exception:  # kombu and redis raise several unrelated types for "broker unreachable"
+        _broker["down_until"] = time.monotonic() + BROKER_RETRY_SECONDS
         logger.warning("Broker unavailable; %d email(s) wait for the sweep", len(email_ids))
         return False
     return True
@@ -506,7 +519,7 @@ def outbox_sweep() -> int:
     """Re-dispatch what was left behind: broker outages, retries that came due, dead workers."""
     ids = outbox_due_ids()
     for start in range(0, len(ids), BATCH_SIZE):
-        outbox_dispatch(email_ids=ids[start : start + BATCH_SIZE])
+        _publish(ids[start : start + BATCH_SIZE])  # always tries: the sweep is the retry
     return len(ids)
 
 
