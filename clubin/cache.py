@@ -69,7 +69,7 @@ class FallbackRedisCache(RedisCache):
         if self.is_down():
             return "down"
         try:
-            self._cache.get_client().ping()
+            self._cache.get_client().ping()  # type: ignore[attr-defined]  # RedisCache's client
         except UNREACHABLE as error:
             self._trip(error)
             return "down"

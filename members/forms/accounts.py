@@ -16,7 +16,7 @@ class SignupForm(AllauthSignupForm):
         # saving: an account for somebody else's address. The adapter's clean_email refuses
         # it; the field says the same limit to the browser.
         email = self.fields["email"]
-        email.max_length = EMAIL_MAX_LENGTH  # type: ignore[attr-defined]
+        email.max_length = EMAIL_MAX_LENGTH
         email.widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
 
     def try_save(self, request: Any) -> Any:

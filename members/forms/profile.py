@@ -27,7 +27,7 @@ class LinkedInURLField(forms.URLField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> str:
-        url = super().to_python(value)
+        url = super().to_python(value) or ""
         # Stored and linked over https whichever way it was typed; before the validators, so
         # the length they check is the length stored.
         if url[:7].lower() == "http://":

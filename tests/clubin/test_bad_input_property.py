@@ -11,6 +11,7 @@ huge numbers. Any 500 is raised by the test client and shrunk by Hypothesis.
 import inspect
 import re
 import sys
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -81,7 +82,7 @@ def _url_patterns(resolver: URLResolver):
 def _form_field_names() -> list[str]:
     names = set()
     for form_class in project_form_classes():
-        names |= set(form_class.base_fields)
+        names |= set(form_class.base_fields)  # type: ignore[attr-defined]  # set by the metaclass
     return sorted(names)
 
 
@@ -128,7 +129,8 @@ def _good_value(field: forms.Field, n: int) -> str | None:
     if isinstance(field, forms.BooleanField):
         return "on"
     if isinstance(field, forms.ChoiceField):
-        return next((str(v) for v, _label in field.choices if str(v)), None)
+        choices: Any = field.choices  # a list once the field is built
+        return next((str(v) for v, _label in choices if str(v)), None)
     if not field.required:
         return ""
     if isinstance(field, forms.DateTimeField):
