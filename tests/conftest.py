@@ -13,7 +13,9 @@ from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django_scopes import scopes_disabled
 
+from clubin import cache as fallback_cache
 from clubin.celery import app as celery_app
+from clubin.mail import services as mail_services
 from members.models import User
 from networks.models import Membership, Network
 from tests.smtp_sink import SmtpSink
@@ -39,6 +41,9 @@ needs_redis = pytest.mark.skipif(
 def _fast_and_quiet(settings, request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()  # allauth's rate limits live in the cache; each test starts with none used
+    # An outage an earlier test simulated (broker or cache) is not this test's.
+    mail_services._broker["down_until"] = 0.0
+    fallback_cache._down_until.clear()
     # Unit tests run tasks in-process; integration tests turn the real broker back on.
     eager = "integration" not in request.keywords
     previous = celery_app.conf.task_always_eager
