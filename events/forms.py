@@ -4,7 +4,7 @@ from django.utils.translation import ngettext
 
 from events.models import Event
 from events.services.events import EDITABLE
-from networks.inputs import EmailField
+from networks.inputs import EmailField, ModelMultipleIdField
 from networks.models import Network
 
 
@@ -18,7 +18,7 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
 
 class EventForm(forms.ModelForm):
-    cohosts = forms.ModelMultipleChoiceField(
+    cohosts = ModelMultipleIdField(
         label=_("Co-host networks"),
         queryset=Network.objects.none(),
         required=False,
