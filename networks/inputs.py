@@ -95,4 +95,4 @@ class ModelMultipleIdField(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": raw},
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private hook, not in the stubs
