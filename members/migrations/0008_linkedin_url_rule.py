@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0005_profile_event_news'),
+        ('members', '0007_waiting_for_a_place_and_optouts'),
     ]
 
     operations = [
