@@ -270,19 +270,31 @@ class MembershipApplication(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN
 
-    # What a coordinator may still decide; the review page shows exactly these buttons.
+    @classmethod
+    def decisions_for(cls, status: str) -> tuple[str, ...]:
+        """What a coordinator may still decide on an application in ``status``: the review
+        page's buttons, one row's or many at once, are exactly these.
+
+        An approval already waiting for a place is not approved twice (a freed place admits
+        it), and an application on hold is not put on hold again.
+        """
+        return {
+            cls.Status.PENDING: ("approved", "waitlisted", "rejected"),
+            cls.Status.WAITLISTED: ("approved", "rejected"),
+            cls.Status.APPROVED_WAITING: ("rejected",),
+        }.get(status, ())
+
     @property
     def can_approve(self) -> bool:
-        """An approval already waiting for a place is not approved twice: a place admits it."""
-        return self.status in (self.Status.PENDING, self.Status.WAITLISTED)
+        return "approved" in self.decisions_for(self.status)
 
     @property
     def can_waitlist(self) -> bool:
-        return self.status == self.Status.PENDING
+        return "waitlisted" in self.decisions_for(self.status)
 
     @property
     def can_reject(self) -> bool:
-        return self.is_open
+        return "rejected" in self.decisions_for(self.status)
 
 
 class Endorsement(models.Model):

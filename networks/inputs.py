@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import MaxLengthValidator, validate_email
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +60,8 @@ class EmailField(forms.EmailField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", EMAIL_MAX_LENGTH)
         super().__init__(**kwargs)
+        # validate_email_address says it in words; Django's length check would say it again.
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
 
 
 # --- Numbers in URLs --------------------------------------------------------------------------

@@ -61,7 +61,10 @@ class Network(models.Model):
         _("membership cap"),
         null=True,
         blank=True,
-        help_text=_("When the network is full, approved applicants wait on a waitlist in order."),
+        help_text=_(
+            "When the network is full, approved applicants wait for a place and are admitted "
+            "in the order of approval."
+        ),
     )
     one_per_sector = models.BooleanField(
         _("one member per sector"),

@@ -58,6 +58,7 @@ def queue(request: HttpRequest, network_slug: str) -> HttpResponse:
         "sectors": Sector.choices,
         "statuses": Status.choices,
         "decision_form": DecisionForm(),
+        "bulk_decisions": MembershipApplication.decisions_for(filters.status),
     }
     return render(request, "members/review_queue.html", context)
 
@@ -108,6 +109,17 @@ def bulk_decide(request: HttpRequest, network_slug: str) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
         messages.success(request, _describe(decision))
+        if decision.still_waiting:
+            count = len(decision.still_waiting)
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d application already had that decision: nothing changed.",
+                    "%(count)d applications already had that decision: nothing changed.",
+                    count,
+                )
+                % {"count": count},
+            )
         if decision.already_decided:
             count = len(decision.already_decided)
             messages.info(

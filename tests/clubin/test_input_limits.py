@@ -38,7 +38,7 @@ from members.models import (
     User,
 )
 from networks.forms import CoordinatorAppointForm
-from networks.inputs import query_int, validate_typed_date
+from networks.inputs import EmailField, query_int, validate_typed_date
 from networks.models import Network
 from tests.conftest import PASSWORD
 from tests.events.factories import event_data, make_event
@@ -332,3 +332,9 @@ def test_it_refuses_a_lookalike_linkedin_link_on_the_model(personas):
     with pytest.raises(ValidationError) as refused:
         profile.full_clean()
     assert "linkedin_url" in refused.value.message_dict
+
+
+def test_it_says_an_address_is_too_long_once():
+    with pytest.raises(ValidationError) as refused:
+        EmailField().clean(LONG)
+    assert len(refused.value.messages) == 1  # in words, not again as "at most 254 (it has 300)"

@@ -175,6 +175,8 @@ def test_it_opens_the_door_only_a_few_hours_before_the_start(client, personas, s
     assert 'id="checkin-closed"' in body and 'id="scan-form"' not in body
     opens = timezone.localtime(event.starts_at - timedelta(hours=3))
     assert date_format(opens, "DATETIME_FORMAT") in body  # the page says when it opens
+    found = client.get(_url("event_checkin_search", event), {"q": "Bob"}).content.decode()
+    assert "Bob" in found and "event_checkin_mark" not in found and "hx-post" not in found
     with scope(network=personas.florence):
         assert not Registration.objects.filter(checked_in_at__isnull=False).exists()
 

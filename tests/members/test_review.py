@@ -423,3 +423,52 @@ def test_it_tells_the_applicant_which_kind_of_waiting(client, personas, status):
     assert labels[status] in html and labels[other] not in html
     apply_page = client.get("/florence/apply/")
     assert apply_page.context["state"].open_application_status == status
+
+
+# --- The bulk bar offers what the service does ----------------------------------------------
+def _bulk_options(client, status: str) -> set[str]:
+    html = client.get(f"{QUEUE}?status={status}").content.decode()
+    bar = html.split('id="bulk"', 1)[1].split("</form>", 1)[0] if 'id="bulk"' in html else ""
+    return {a for a in ("approved", "waitlisted", "rejected") if f'value="{a}"' in bar}
+
+
+def _bulk_changes(client, personas, status: str, action: str, n: int) -> bool:
+    app = application(personas.florence, applicant(n), status=status, waitlisted_at=timezone.now())
+    client.post(
+        reverse("manage_applications_bulk", kwargs={"network_slug": "florence"}),
+        {"action": action, "applications": [app.pk]},
+    )
+    app.refresh_from_db()
+    return app.status != status
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["pending", "waitlisted", "approved_waiting"])
+def test_it_offers_in_bulk_exactly_the_decisions_the_service_takes(client, personas, status):
+    personas.florence.membership_cap = 2  # full: an approval waits, and changes a state
+    personas.florence.save()
+    client.force_login(personas.alice)
+    application(personas.florence, applicant(90), status=status, waitlisted_at=timezone.now())
+    offered = _bulk_options(client, status)
+    taken = {
+        action
+        for n, action in enumerate(("approved", "waitlisted", "rejected"))
+        if _bulk_changes(client, personas, status, action, n)
+    }
+    assert offered == taken
+    assert offered == set(MembershipApplication.decisions_for(status))
+
+
+@pytest.mark.django_db
+def test_it_says_when_a_bulk_decision_changed_nothing(client, personas):
+    app = application(personas.florence, applicant(1), status="waitlisted")
+    client.force_login(personas.alice)
+    response = client.post(
+        reverse("manage_applications_bulk", kwargs={"network_slug": "florence"}),
+        {"action": "waitlisted", "applications": [app.pk]},
+        follow=True,
+        headers={"accept-language": "en"},
+    )
+    assert "1 application already had that decision: nothing changed." in [
+        str(m) for m in response.context["messages"]
+    ]
