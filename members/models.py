@@ -278,11 +278,12 @@ class MembershipApplication(models.Model):
         An approval already waiting for a place is not approved twice (a freed place admits
         it), and an application on hold is not put on hold again.
         """
-        return {
+        decisions: dict[str, tuple[str, ...]] = {
             cls.Status.PENDING: ("approved", "waitlisted", "rejected"),
             cls.Status.WAITLISTED: ("approved", "rejected"),
             cls.Status.APPROVED_WAITING: ("rejected",),
-        }.get(status, ())
+        }
+        return decisions.get(status, ())
 
     @property
     def can_approve(self) -> bool:
