@@ -11,7 +11,7 @@ from clubin.mail import services
 from clubin.mail.models import OutboxEmail
 
 
-@shared_task(ignore_result=True)
+@shared_task(name="clubin.mail.benchmarks.naive_send", ignore_result=True)
 def naive_send(email_id: int) -> None:
     if not services.outbox_claim(email_id=email_id):
         return
