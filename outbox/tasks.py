@@ -2,9 +2,10 @@
 
 from celery import shared_task
 
-from clubin.mail import services
+from outbox import services
 
 
+# Names from the module's old path (clubin/mail), kept: beat and queued messages use them.
 # Late acknowledgement is safe here because a send is idempotent: the claim lets one worker win.
 # Hard limits well inside the broker's visibility timeout (3600 s): a batch stops taking new
 # messages after OUTBOX_BATCH_SECONDS (120 s) anyway.
