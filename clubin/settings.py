@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
-    "clubin.mail",
+    "outbox",
     "networks",
     "members",
     "events",
@@ -305,6 +305,9 @@ OUTBOX_SCRUB_SECRETS = env.bool("OUTBOX_SCRUB_SECRETS", default=not DEBUG)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=600)
 OUTBOX_BATCH_SECONDS = env.int("OUTBOX_BATCH_SECONDS", default=120)
 OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=30)
+# A mail-merge placeholder left in a message raises in development and tests; in production the
+# message is rendered in full instead (slower, never wrong) and the error is logged.
+OUTBOX_MERGE_STRICT = env.bool("OUTBOX_MERGE_STRICT", default=DEBUG)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

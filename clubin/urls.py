@@ -31,7 +31,7 @@ urlpatterns = [
     path("card/", include(card_urlpatterns)),
     path("invite/", include(invite_urlpatterns)),
     path("privacy/", network_views.privacy_notice, name="privacy"),
-    path("", include("clubin.mail.urls")),
+    path("", include("outbox.urls")),
     # Last, so every fixed top-level path above wins over a network slug.
     path(
         "<slug:network_slug>/",

@@ -15,9 +15,9 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from clubin.mail.services import optouts_among
 from events.models import ACTIVE_STATUSES, Event, Registration
 from networks.models import Membership, Network
+from outbox.services import optouts_among
 
 Visibility = Event.Visibility
 

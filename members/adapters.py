@@ -11,9 +11,9 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.utils import translation
 
-from clubin.mail.services import outbox_add
 from networks.inputs import validate_email_address
 from networks.languages import email_language, supported_language
+from outbox.services import outbox_add
 
 # Messages that carry a link or code that grants access; their bodies are blanked once sent.
 SECRET_TEMPLATES = ("email_confirmation", "password_reset_key", "login_code")
@@ -98,6 +98,7 @@ class AccountAdapter(DefaultAccountAdapter):
             body_html=str(html),
             language=language,
             contains_secret=any(name.startswith(prefix) for prefix in SECRET_TEMPLATES),
+            on_duplicate="skip",  # no key given: each message gets a new one
         )
 
 

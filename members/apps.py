@@ -9,7 +9,7 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from clubin.mail.signals import address_opted_out
+        from outbox.signals import address_opted_out
 
         address_opted_out.connect(_forget_invited_address, dispatch_uid="members.forget_address")
 

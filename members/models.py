@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from clubin.mail.selectors import outbox_has_failed
+from outbox.selectors import outbox_has_failed
 
 
 class UserManager(BaseUserManager["User"]):
@@ -411,7 +411,7 @@ class Invitation(models.Model):
     )
     by_coordinator = models.BooleanField(default=False)
     # Email, name and message are blanked when the address opts out; the hash stays, so the
-    # counts stay right and the address is never invited again (see clubin.mail opt-outs).
+    # counts stay right and the address is never invited again (see the outbox's opt-outs).
     email = models.EmailField(blank=True)
     email_hash = models.CharField(max_length=64, blank=True)
     name = models.CharField(max_length=150, blank=True)

@@ -7,9 +7,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from clubin.mail.services import email_queue, site_url
 from networks.languages import email_language
 from networks.models import Membership, Network
+from outbox.services import email_queue, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,7 @@ def _notify_appointment(*, network: Network, user: Any) -> None:
     email_queue(
         template="coordinator-appointed",
         to=user.email,
+        on_duplicate="skip",
         network_id=network.pk,
         language=email_language(chosen=user.language, network=network),
         context={

@@ -15,9 +15,9 @@ from django_scopes import scopes_disabled
 
 from clubin import cache as fallback_cache
 from clubin.celery import app as celery_app
-from clubin.mail import services as mail_services
 from members.models import User
 from networks.models import Membership, Network
+from outbox import services as mail_services
 from tests.smtp_sink import SmtpSink
 
 PASSWORD = "correct horse battery staple"
@@ -40,6 +40,7 @@ needs_redis = pytest.mark.skipif(
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings, request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.OUTBOX_MERGE_STRICT = True  # a merge placeholder left in any message fails the test
     cache.clear()  # allauth's rate limits live in the cache; each test starts with none used
     # An outage an earlier test simulated (broker or cache) is not this test's.
     mail_services._broker["down_until"] = 0.0

@@ -24,7 +24,7 @@ from tests.conftest import Personas
 from tests.events.factories import make_event
 from tests.members.factories import applicant, application
 
-PROJECT_APPS = ("networks", "members", "events", "clubin.stats", "clubin.mail")
+PROJECT_APPS = ("networks", "members", "events", "clubin.stats", "outbox")
 _PLACEHOLDER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 
@@ -70,7 +70,7 @@ def project_form_classes() -> list[type[forms.BaseForm]]:
         cls
         for base in (forms.Form, forms.ModelForm)
         for cls in _subclasses(base)
-        if cls.__module__.split(".")[0] in {"networks", "members", "events", "clubin"}
+        if cls.__module__.split(".")[0] in {"networks", "members", "events", "clubin", "outbox"}
     }
     return sorted(found, key=lambda cls: f"{cls.__module__}.{cls.__qualname__}")
 

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from clubin.mail.models import OutboxEmail
+from outbox.selectors import outbox_failed_count, outbox_overdue_count
 
 BEAT_LATE = timedelta(minutes=15)  # beat refreshes the statistics every 5 minutes
 OUTBOX_LATE = timedelta(minutes=10)
@@ -142,14 +142,8 @@ def check_smtp() -> Finding:
 
 
 def check_outbox() -> Finding:
-    now = timezone.now()
-    late = OutboxEmail.objects.filter(
-        status__in=[OutboxEmail.Status.QUEUED, OutboxEmail.Status.RETRYING],
-        next_attempt_at__lt=now - OUTBOX_LATE,
-    ).count()
-    failed = OutboxEmail.objects.filter(
-        status=OutboxEmail.Status.FAILED, created_at__gt=now - timedelta(days=1)
-    ).count()
+    late = outbox_overdue_count(by=OUTBOX_LATE)
+    failed = outbox_failed_count(since=timezone.now() - timedelta(days=1))
     if late >= OUTBOX_BACKLOG:
         return Finding(
             "outbox", False, f"{late} emails overdue by more than 10 minutes",

@@ -29,11 +29,11 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from clubin.mail.selectors import outbox_delivered
 from clubin.stats.models import DecisionDays, NetworkDay, NetworkSnapshot, Refresh
 from events.models import Event, Registration
 from members.models import Invitation, MembershipApplication
 from networks.models import Membership, Network
+from outbox.selectors import outbox_delivered
 
 RECENT_DAYS = 3
 AGE_BUCKETS = (7, 14, 30)  # pending applications: ≤7 days, 8-14, 15-30, older

@@ -5,11 +5,11 @@ from celery import shared_task
 from clubin.stats import services
 
 
-@shared_task(ignore_result=True)
+@shared_task(name="clubin.stats.tasks.stats_refresh_recent", ignore_result=True)
 def stats_refresh_recent() -> int:
     return services.stats_refresh_recent()
 
 
-@shared_task(ignore_result=True)
+@shared_task(name="clubin.stats.tasks.stats_rebuild", ignore_result=True)
 def stats_rebuild() -> int:
     return services.stats_rebuild()

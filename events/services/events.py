@@ -10,13 +10,6 @@ from django.db.models import Field
 from django.utils import timezone
 from django_scopes import scope
 
-from clubin.mail.services import (
-    FANOUT_BATCH_SIZE,
-    PERSONAL_KEY,
-    Email,
-    email_queue_many,
-    site_url,
-)
 from events.models import ACTIVE_STATUSES, Event, Registration
 from events.selectors import event_news_recipients, followup_guests
 from events.services.notices import event_context, plain_email
@@ -25,6 +18,12 @@ from members.models import User
 from members.services.invitations import InvitationRefused, Invitee, invitation_send
 from networks.languages import email_language
 from networks.models import Network
+from outbox.services import (
+    PERSONAL_KEY,
+    Email,
+    email_queue_many,
+    site_url,
+)
 
 # What a coordinator may set; the server sets the organiser, status, counters and dates.
 EDITABLE = (
@@ -124,7 +123,7 @@ def event_cancel(*, event: Event) -> int:
             plain_email(r, template="event-cancelled", key=f"event-cancelled:{r.pk}")
             for r in registrations
         ]
-        email_queue_many(emails, batch_size=FANOUT_BATCH_SIZE)
+        email_queue_many(emails, on_duplicate="error", fanout=True)
     return len(emails)
 
 
@@ -152,11 +151,16 @@ def event_announce(*, event: Event) -> int:
             }
         emails.append(
             Email(
-                "event-announcement", email, {**contexts[language], "person_name": first_name},
-                f"event-announcement:{event.pk}:{user_id}", network.pk, language=language,
-                render_later=True, suppressible=True,
+                template="event-announcement",
+                to=email,
+                context={**contexts[language], "person_name": first_name},
+                idempotency_key=f"event-announcement:{event.pk}:{user_id}",
+                network_id=network.pk,
+                language=language,
+                render_later=True,
+                suppressible=True,
             )
-        )  # fmt: skip
+        )
     with transaction.atomic():
         now = timezone.now()
         claimed = Event.objects.filter(
@@ -164,7 +168,7 @@ def event_announce(*, event: Event) -> int:
         ).update(announced_at=now)
         if not claimed:
             return 0
-        email_queue_many(emails, batch_size=FANOUT_BATCH_SIZE)
+        email_queue_many(emails, on_duplicate="error", fanout=True)
     return len(emails)
 
 
@@ -230,7 +234,7 @@ def event_reminders_send(*, network: Network, now=None) -> int:
                         ticket_code=registration.ticket_code, tickets_url=site_url("my_events"),
                     )
                 )  # fmt: skip
-            email_queue_many(emails, batch_size=FANOUT_BATCH_SIZE)
+            email_queue_many(emails, on_duplicate="error", fanout=True)
             sent += len(emails)
     return sent
 

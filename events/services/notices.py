@@ -5,11 +5,11 @@ Each fact is sent once: the outbox key names the registration (or event) and the
 
 from django.utils import formats, timezone, translation
 
-from clubin.mail.services import Attachment, Email, site_url
 from events.calendars import calendar_bytes
 from events.models import Event, Registration
 from events.tickets import ticket_qr_png
 from networks.languages import email_language
+from outbox.services import Attachment, Email, site_url
 
 
 def event_url(event: Event) -> str:
@@ -40,7 +40,7 @@ def event_context(event: Event, *, language: str) -> dict:
 
 def ics_attachment(event: Event) -> Attachment:
     content = calendar_bytes(name=event.title, events=[(event, event_url(event))])
-    return Attachment("event.ics", "text/calendar", content)
+    return Attachment(filename="event.ics", mimetype="text/calendar", content=content)
 
 
 def _recipient(registration: Registration) -> str:
@@ -70,14 +70,24 @@ def ticket_email(registration: Registration, *, key: str, guests=(), manage_url:
     attachments = (
         ics_attachment(event),
         *(
-            Attachment(f"ticket-{n}.png", "image/png", ticket_qr_png(code=t.ticket_code))
+            Attachment(
+                filename=f"ticket-{n}.png",
+                mimetype="image/png",
+                content=ticket_qr_png(code=t.ticket_code),
+            )
             for n, t in enumerate(tickets, start=1)
         ),
     )
     return Email(
-        "event-ticket", _recipient(registration), context, key, event.network_id,
-        language=language, secret=True, attachments=attachments,
-    )  # fmt: skip
+        template="event-ticket",
+        to=_recipient(registration),
+        context=context,
+        idempotency_key=key,
+        network_id=event.network_id,
+        language=language,
+        secret=True,
+        attachments=attachments,
+    )
 
 
 def plain_email(registration: Registration, *, template: str, key: str, **extra) -> Email:
@@ -85,5 +95,10 @@ def plain_email(registration: Registration, *, template: str, key: str, **extra)
     language = _language(registration)
     context = {**event_context(event, language=language), "person_name": registration.name, **extra}
     return Email(
-        template, _recipient(registration), context, key, event.network_id, language=language,
-    )  # fmt: skip
+        template=template,
+        to=_recipient(registration),
+        context=context,
+        idempotency_key=key,
+        network_id=event.network_id,
+        language=language,
+    )

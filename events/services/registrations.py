@@ -16,11 +16,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from clubin.mail.services import Email, email_queue_many, site_url
 from events.models import ACTIVE_STATUSES, Event, Registration
 from events.services.notices import plain_email, ticket_email
 from events.tickets import ticket_code_new
 from members.models import User
+from outbox.services import Email, email_queue_many, site_url
 
 Status = Registration.Status
 GUEST_SALT = "clubin.events.guest"
@@ -122,7 +122,7 @@ def _register(event: Event, user: User, company: str, names: list[str]) -> Regis
         person.save(force_insert=True)
         Registration.objects.bulk_create(guests)
         _count(locked, placed)
-        email_queue_many([_news(person, guests)])
+        email_queue_many([_news(person, guests)], on_duplicate="error")
     return person
 
 
@@ -171,7 +171,7 @@ def registration_register_guest(
     try:
         with transaction.atomic():
             registration.save(force_insert=True)
-            email_queue_many([_confirm_link(registration)])
+            email_queue_many([_confirm_link(registration)], on_duplicate="error")
     except IntegrityError:
         waiting = Registration.objects.filter(
             event=event, email=registration.email, user=None, brought_by=None,
@@ -179,7 +179,7 @@ def registration_register_guest(
         ).first()  # fmt: skip
         if waiting is not None:
             waiting.event = event
-            email_queue_many([_confirm_link(waiting, again=True)])
+            email_queue_many([_confirm_link(waiting, again=True)], on_duplicate="error")
         return None
     return registration
 
@@ -211,7 +211,7 @@ def registration_confirm_guest(*, event: Event, registration_id: int) -> Registr
         placed = _give_places(locked, [registration], now)
         registration.save(update_fields=["status", "confirmed_at"])
         _count(locked, placed)
-        email_queue_many([_news(registration)])
+        email_queue_many([_news(registration)], on_duplicate="error")
     return registration
 
 
@@ -277,5 +277,5 @@ def registrations_promote(*, event: Event, places: int | None, now=None) -> list
         )  # fmt: skip
         if email.to:
             emails.append(email)
-    email_queue_many(emails)
+    email_queue_many(emails, on_duplicate="error")
     return promoted

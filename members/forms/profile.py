@@ -7,8 +7,8 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from clubin.mail.services import optout_exists
 from members.models import Profile, Sector, User, validate_linkedin_url
+from outbox.services import optout_exists
 
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,30}$")
 

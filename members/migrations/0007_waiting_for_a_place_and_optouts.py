@@ -18,7 +18,7 @@ from django.db import migrations, models
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-# As clubin.mail.services.optout_hash, frozen here: a migration must not change with the code.
+# As outbox.services.optout_hash, frozen here: a migration must not change with the code.
 OPTOUT_SALT = "clubin.mail.optout"
 FORGOTTEN = {"to": "", "body_text": "", "body_html": "", "context": None, "attachments": []}
 

@@ -6,10 +6,10 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Now
 from django_scopes import scopes_disabled
 
-from clubin.mail.selectors import outbox_delivered, outbox_failed
 from members.models import Invitation, InvitationBatch, MembershipApplication
 from members.services.invitations import token_hash
 from networks.models import Network
+from outbox.selectors import outbox_delivered, outbox_failed
 
 State = Invitation.State
 PAGE_SIZE = 50

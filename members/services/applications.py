@@ -15,12 +15,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, Max, Q, Value, When
 from django.utils import timezone
 
-from clubin.mail.services import Email, email_queue_many, site_url
 from members.models import DecisionLogEntry, Endorsement, MembershipApplication, Profile, User
 from members.services.profiles import profile_update
 from networks.languages import email_language
 from networks.models import Membership, Network
 from networks.services import network_lock
+from outbox.services import Email, email_queue_many, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -98,10 +98,15 @@ def _notify_submitted(application: MembershipApplication) -> None:
         "queue_url": site_url("manage_applications", network_slug=network.slug),
     }
     emails = [
-        Email("application-received", user.email, context,
-              f"application-received:{application.pk}", network.pk,
-              language=email_language(chosen=user.language, network=network)),
-    ]  # fmt: skip
+        Email(
+            template="application-received",
+            to=user.email,
+            context=context,
+            idempotency_key=f"application-received:{application.pk}",
+            network_id=network.pk,
+            language=email_language(chosen=user.language, network=network),
+        ),
+    ]
     coordinators = Membership.objects.filter(
         network=network,
         role=Membership.Role.COORDINATOR,
@@ -109,12 +114,17 @@ def _notify_submitted(application: MembershipApplication) -> None:
         application_alerts=Membership.Alerts.IMMEDIATE,
     ).values_list("user_id", "user__email", "user__language")
     emails += [
-        Email("application-new", email, context,
-              f"application-new:{application.pk}:{user_id}", network.pk,
-              language=email_language(chosen=language, network=network))
+        Email(
+            template="application-new",
+            to=email,
+            context=context,
+            idempotency_key=f"application-new:{application.pk}:{user_id}",
+            network_id=network.pk,
+            language=email_language(chosen=language, network=network),
+        )
         for user_id, email, language in coordinators
-    ]  # fmt: skip
-    email_queue_many(emails)
+    ]
+    email_queue_many(emails, on_duplicate="error")
 
 
 def application_withdraw(*, application: MembershipApplication, user: User) -> None:
@@ -355,9 +365,16 @@ def _notify_decided(
             key = f"application-decided:{application.pk}:{template}"
             language = email_language(chosen=application.user.language, network=network)
             emails.append(
-                Email(template, application.user.email, context, key, network.pk, language=language)
+                Email(
+                    template=template,
+                    to=application.user.email,
+                    context=context,
+                    idempotency_key=key,
+                    network_id=network.pk,
+                    language=language,
+                )
             )
-    email_queue_many(emails)
+    email_queue_many(emails, on_duplicate="error")
     logger.info(
         "Network %s: %d approved, %d waitlisted, %d waiting for a place, %d rejected",
         network.slug,

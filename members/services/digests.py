@@ -6,11 +6,10 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django_scopes import scope
 
-from clubin.mail.models import OutboxEmail
-from clubin.mail.services import Email, email_queue_many, site_url
 from members.models import MembershipApplication
 from networks.languages import email_language
 from networks.models import Membership, Network
+from outbox.services import Email, email_queue_many, site_url
 
 PENDING = MembershipApplication.Status.PENDING
 STALE_AFTER = timedelta(days=7)
@@ -47,7 +46,14 @@ def applications_digest_send(*, now=None) -> int:
                 key = f"applications-digest:{network.pk}:{user_id}:{day}"
                 language = email_language(chosen=chosen, network=network)
                 emails.append(
-                    Email("applications-digest", email, context, key, network.pk, language=language)
+                    Email(
+                        template="applications-digest",
+                        to=email,
+                        context=context,
+                        idempotency_key=key,
+                        network_id=network.pk,
+                        language=language,
+                    )
                 )
     return _queue_new(emails)
 
@@ -74,16 +80,18 @@ def applications_reminder_send(*, now=None) -> int:
                 key = f"applications-reminder:{network.pk}:{user_id}:{week.year}-W{week.week}"
                 language = email_language(chosen=chosen, network=network)
                 emails.append(
-                    Email("applications-reminder", email, context, key, network.pk,
-                          language=language)
-                )  # fmt: skip
+                    Email(
+                        template="applications-reminder",
+                        to=email,
+                        context=context,
+                        idempotency_key=key,
+                        network_id=network.pk,
+                        language=language,
+                    )
+                )
     return _queue_new(emails)
 
 
 def _queue_new(emails: list[Email]) -> int:
     """Skip keys already queued, so a rerun of the same day or week sends nothing twice."""
-    keys = [e.idempotency_key for e in emails]
-    known = set(OutboxEmail.objects.filter(idempotency_key__in=keys).values_list(
-        "idempotency_key", flat=True
-    ))  # fmt: skip
-    return len(email_queue_many([e for e in emails if e.idempotency_key not in known]))
+    return len(email_queue_many(emails, on_duplicate="skip"))

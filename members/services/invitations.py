@@ -17,9 +17,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from clubin.mail.selectors import outbox_delivered, outbox_key_count
-from clubin.mail.services import (
-    FANOUT_BATCH_SIZE,
+from members.models import Invitation, InvitationBatch, MembershipApplication, User
+from members.services.invitation_csv import CsvReport, invitation_csv_parse
+from networks.languages import email_language
+from networks.models import Membership, Network
+from networks.services import network_lock
+from outbox.selectors import outbox_delivered, outbox_key_count
+from outbox.services import (
     PERSONAL_KEY,
     Email,
     email_date,
@@ -30,11 +34,6 @@ from clubin.mail.services import (
     outbox_forget_recipient,
     site_url,
 )
-from members.models import Invitation, InvitationBatch, MembershipApplication, User
-from members.services.invitation_csv import CsvReport, invitation_csv_parse
-from networks.languages import email_language
-from networks.models import Membership, Network
-from networks.services import network_lock
 
 RECENT = timedelta(days=30)  # the same address is not invited twice by a network within this
 
@@ -126,9 +125,16 @@ def _email(invitation: Invitation, token: str, *, template: str, key: str) -> Em
         PERSONAL_KEY: ["invitee_name", "accept_url"],
     }
     return Email(
-        template, invitation.email, context, key, network.pk, language=language,
-        render_later=True, suppressible=True, secret=True,
-    )  # fmt: skip
+        template=template,
+        to=invitation.email,
+        context=context,
+        idempotency_key=key,
+        network_id=network.pk,
+        language=language,
+        render_later=True,
+        suppressible=True,
+        secret=True,
+    )
 
 
 def _create(
@@ -155,7 +161,7 @@ def _create(
         _email(inv, token, template="invitation", key=f"invitation:{inv.token_hash[:40]}")
         for inv, token in zip(invitations, tokens, strict=True)
     ]
-    queued = email_queue_many(emails, batch_size=FANOUT_BATCH_SIZE)
+    queued = email_queue_many(emails, on_duplicate="error", fanout=True)
     for invitation, row in zip(invitations, queued, strict=True):
         invitation.email_message = row
     Invitation.objects.bulk_create(invitations, batch_size=2000)
@@ -303,7 +309,9 @@ def invitation_resend(*, invitation: Invitation) -> bool:
         token, hashed = _new_token()
         prefix = f"invitation-resend:{locked.pk}:"
         key = f"{prefix}{outbox_key_count(prefix=prefix)}"
-        [row] = email_queue_many([_email(locked, token, template="invitation", key=key)])
+        [row] = email_queue_many(
+            [_email(locked, token, template="invitation", key=key)], on_duplicate="error"
+        )
         Invitation.objects.filter(pk=locked.pk).update(token_hash=hashed, email_message=row)
     return True
 
@@ -366,7 +374,7 @@ def invitation_reminders_send(*, network: Network, now=None) -> int:
         key = f"invitation-reminder:{invitation.pk}"
         emails.append(_email(invitation, token, template="invitation-reminder", key=key))
     with transaction.atomic():
-        rows = email_queue_many(emails, batch_size=FANOUT_BATCH_SIZE)
+        rows = email_queue_many(emails, on_duplicate="error", fanout=True)
         for invitation, row in zip(due, rows, strict=True):
             invitation.reminder_token_hash = hashes[invitation.pk]
             invitation.reminder_message = row

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from clubin.mail.services import optout_exists, optout_remove
 from members.models import Profile, User
+from outbox.services import optout_exists, optout_remove
 
 USER_FIELDS = ("first_name", "last_name")
 PROFILE_FIELDS = (

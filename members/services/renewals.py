@@ -14,13 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
-from clubin.mail.models import OutboxEmail
-from clubin.mail.services import Email, email_queue_many, site_url
 from members.models import DecisionLogEntry, User
 from members.services.applications import membership_year_end, places_fill
 from networks.languages import email_language
 from networks.models import Membership, Network
 from networks.services import network_lock
+from outbox.services import Email, email_queue_many, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -125,25 +124,19 @@ def renewal_reminders_send(*, today: date) -> int:
             valid_until__lte=today + timedelta(days=REMINDER_DAYS),
         ).select_related("user")
         keyed = {f"renewal-reminder:{m.pk}:{m.valid_until}": m for m in due}
-        known = set(
-            OutboxEmail.objects.filter(idempotency_key__in=list(keyed)).values_list(
-                "idempotency_key", flat=True
-            )
-        )
         emails = [
             Email(
-                "renewal-reminder",
-                m.user.email,
-                _reminder_context(network, m),
-                key,
-                network.pk,
+                template="renewal-reminder",
+                to=m.user.email,
+                context=_reminder_context(network, m),
+                idempotency_key=key,
+                network_id=network.pk,
                 language=email_language(chosen=m.user.language, network=network),
             )
             for key, m in keyed.items()
-            if key not in known
         ]
-        email_queue_many(emails)
-        return len(emails)
+        # Once per validity date: a key already queued is a member reminded on an earlier run.
+        return len(email_queue_many(emails, on_duplicate="skip"))
 
     return _each_network(remind)
 

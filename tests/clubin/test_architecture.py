@@ -1,18 +1,20 @@
-"""The layering DESIGN.md draws, checked on the source so that a stray import fails the suite."""
+"""The layers, checked on the source so that a stray import fails the suite."""
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("clubin", "networks", "members", "events")
+APPS = ("clubin", "networks", "members", "events", "outbox")
 
-# Who may import whom: stats → events → members → networks, and everyone → clubin.mail.
-FORBIDDEN = {
-    "clubin/mail": ("networks", "members", "events", "clubin.stats"),
-    "networks": ("members", "events", "clubin.stats"),
-    "members": ("events", "clubin.stats"),
-    "events": ("clubin.stats",),
-}
+# Top to bottom: each layer may import the ones below it, never one above. ``clubin`` is the
+# project (settings, URLs, Celery) with the federation level (stats, ops); the outbox, which
+# every app uses to send mail, imports none of them.
+LAYERS = ("clubin", "events", "members", "networks", "outbox")
+# The outbox's tables are its own: other code goes through outbox.services and outbox.selectors.
+OUTBOX_PRIVATE = ("outbox.models", "outbox.migrations")
+# Everything in the repository that is not tests: the apps, demo data and benchmarks.
+OUTSIDE_OUTBOX = ("clubin", "events", "members", "networks", "benchmarks", "demo")
+QUEUE_FUNCTIONS = {"email_queue", "email_queue_many", "outbox_add"}
 # Cross-network code stands out: only these files may switch tenant scoping off.
 SCOPES_DISABLED_ALLOWED = {
     "networks/selectors.py",  # named federation and "my own" selectors
@@ -45,14 +47,68 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+def _is(name: str, module: str) -> bool:
+    return name == module or name.startswith(module + ".")
+
+
 def test_it_keeps_dependencies_flowing_one_way():
     wrong = []
-    for folder, banned in FORBIDDEN.items():
-        for path in _sources(folder):
+    for position, layer in enumerate(LAYERS):
+        above = LAYERS[:position]
+        sources = list(_sources(layer))
+        assert sources, f"no Python files in {layer}/"  # the walk itself works
+        for path in sources:
             for name in _imports(path):
-                if any(name == b or name.startswith(b + ".") for b in banned):
+                if any(_is(name, higher) for higher in above):
                     wrong.append(f"{path.relative_to(ROOT)} imports {name}")
     assert wrong == []
+
+
+def test_it_leaves_the_outbox_rows_to_the_outbox():
+    assert (ROOT / "outbox" / "models.py").exists()  # the rule names the real module
+    wrong = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for folder in OUTSIDE_OUTBOX
+        for path in _sources(folder)
+        for name in _imports(path)
+        if any(_is(name, private) for private in OUTBOX_PRIVATE)
+    ]
+    private = [
+        f"{path.relative_to(ROOT)} imports {name} from the outbox"
+        for folder in OUTSIDE_OUTBOX
+        for path in _sources(folder)
+        for name in _private_names_from_outbox(path)
+    ]
+    assert wrong == []
+    assert private == []
+
+
+def _private_names_from_outbox(path: Path) -> set[str]:
+    return {
+        alias.name
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.module and _is(node.module, "outbox")
+        for alias in node.names
+        if alias.name.startswith("_")
+    }
+
+
+def test_it_has_every_caller_choose_what_a_repeated_key_does():
+    silent = []
+    for folder in OUTSIDE_OUTBOX:
+        for path in _sources(folder):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if (
+                    isinstance(node, ast.Call)
+                    and _called(node) in QUEUE_FUNCTIONS
+                    and "on_duplicate" not in {keyword.arg for keyword in node.keywords}
+                ):
+                    silent.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert silent == []
+
+
+def _called(call: ast.Call) -> str:
+    return getattr(call.func, "id", getattr(call.func, "attr", ""))
 
 
 def test_it_disables_scoping_only_in_named_places():

@@ -64,7 +64,8 @@ def _query_names() -> list[str]:
     modules = {
         sys.modules[pattern.callback.__module__]
         for pattern in _url_patterns(get_resolver())
-        if pattern.callback.__module__.split(".")[0] in {"clubin", "networks", "members", "events"}
+        if pattern.callback.__module__.split(".")[0]
+        in {"clubin", "networks", "members", "events", "outbox"}
     }
     names = {name for module in modules for name in _READS.findall(inspect.getsource(module))}
     assert {"older_than", "before", "invitation"} <= names  # the walk itself works

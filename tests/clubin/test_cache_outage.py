@@ -18,8 +18,8 @@ from django.urls import reverse
 
 from clubin import cache as fallback_cache
 from clubin.celery import app as celery_app
-from clubin.mail import services as mail_services
 from events.models import Event
+from outbox import services as mail_services
 from tests.conftest import PASSWORD
 from tests.events.factories import make_event
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from clubin.mail.models import OutboxEmail
 from clubin.ops import checks
 from clubin.stats.models import Refresh
+from outbox.models import OutboxEmail
 from tests.smtp_sink import free_port
 
 pytestmark = pytest.mark.django_db

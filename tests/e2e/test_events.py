@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django_scopes import scope
 
-from clubin.mail.models import OutboxEmail
 from events.models import Registration
 from events.services.registrations import registration_register
+from outbox.models import OutboxEmail
 from tests.e2e.conftest import needs_chromium
 from tests.e2e.helpers import (
     Audit,

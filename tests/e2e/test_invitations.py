@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 import pytest
 from django_scopes import scopes_disabled
 
-from clubin.mail import services as mail_services
-from clubin.mail.models import OutboxEmail
 from members.models import Invitation, InvitationBatch
+from outbox import services as mail_services
+from outbox.models import OutboxEmail
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import needs_chromium
 from tests.e2e.helpers import (

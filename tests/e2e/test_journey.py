@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 from django_scopes import scope, scopes_disabled
 
-from clubin.mail.models import OutboxEmail
 from members.models import ApplicationQuestion, MembershipApplication
+from outbox.models import OutboxEmail
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import needs_chromium
 from tests.e2e.helpers import Audit, desktop, fits_the_screen, screenshot

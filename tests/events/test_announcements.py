@@ -9,8 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from clubin.mail.models import EmailOptOut, OutboxEmail
-from clubin.mail.services import optout_add, optout_exists, optout_hash, optout_hash_from_token
 from events.models import Event, Registration
 from events.services.events import event_announce, event_cancel
 from events.services.registrations import (
@@ -22,6 +20,8 @@ from events.services.registrations import (
 from members.models import Profile, User
 from members.services.profiles import profile_update
 from networks.models import Network
+from outbox.models import EmailOptOut, OutboxEmail
+from outbox.services import optout_add, optout_exists, optout_hash, optout_hash_from_token
 from tests.conftest import make_user
 from tests.events.factories import make_event
 from tests.members.factories import member

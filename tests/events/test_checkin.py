@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django_scopes import scope
 
-from clubin.mail.models import OutboxEmail
 from events.models import Registration
 from events.services.checkin import (
     CheckinNotOpen,
@@ -22,6 +21,7 @@ from events.services.events import event_cancel
 from events.services.registrations import registration_register
 from events.tickets import ticket_signed
 from members.models import Invitation
+from outbox.models import OutboxEmail
 from tests.conftest import make_user
 from tests.events.factories import make_event, starting_soon
 from tests.members.factories import member

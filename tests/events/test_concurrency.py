@@ -19,11 +19,11 @@ from django.test import Client
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from clubin.mail.models import OutboxEmail
 from events.models import ACTIVE_STATUSES, Event, Registration
 from events.services.registrations import registration_cancel, registration_register
 from members.models import User
 from networks.models import Network
+from outbox.models import OutboxEmail
 from tests.conftest import make_user, needs_postgres
 from tests.events import spawned_click
 from tests.events.factories import make_event

@@ -9,7 +9,6 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from clubin.mail.models import OutboxEmail
 from events.management.commands.load_demo_events import (
     APERITIVO,
     BREAKFAST,
@@ -22,6 +21,7 @@ from events.management.commands.load_demo_events import (
 from events.models import Event, Registration
 from members.models import User
 from networks.models import Network
+from outbox.models import OutboxEmail
 
 pytestmark = pytest.mark.django_db
 S = Registration.Status

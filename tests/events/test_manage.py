@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope
 
-from clubin.mail.models import OutboxEmail
 from events.models import Event
 from events.services.registrations import registration_register
+from outbox.models import OutboxEmail
 from tests.events.factories import make_event
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from clubin.mail.models import OutboxEmail
 from events.models import Event, Registration
 from events.services.registrations import registration_confirm_guest, registration_register
+from outbox.models import OutboxEmail
 from tests.conftest import REQUEST_OVERHEAD, make_user
 from tests.events.factories import make_event
 from tests.members.factories import member

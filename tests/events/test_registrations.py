@@ -4,13 +4,13 @@ import pytest
 from django.core import mail
 from django_scopes import scope
 
-from clubin.mail.models import OutboxEmail
 from events.models import Event, Registration
 from events.services.registrations import (
     RegistrationClosed,
     registration_cancel,
     registration_register,
 )
+from outbox.models import OutboxEmail
 from tests.conftest import make_user
 from tests.events.factories import make_event
 from tests.members.factories import member

@@ -6,7 +6,6 @@ import pytest
 import time_machine
 from django_scopes import scope
 
-from clubin.mail.models import OutboxEmail
 from events import tasks
 from events.models import Event, Registration
 from events.services.events import (
@@ -15,6 +14,7 @@ from events.services.events import (
     event_reminders_send_all,
 )
 from events.services.registrations import registration_cancel, registration_register
+from outbox.models import OutboxEmail
 from tests.conftest import make_user
 from tests.events.factories import make_event as build_event
 from tests.members.factories import member

@@ -5,8 +5,8 @@ import time
 import pytest
 from django_scopes import scope
 
-from clubin.mail.models import OutboxEmail
 from members.services.invitations import Invitee, _create
+from outbox.models import OutboxEmail
 from tests.conftest import needs_postgres, needs_redis
 from tests.integration.conftest import wait_for
 

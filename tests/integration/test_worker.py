@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clubin.celery import app as celery_app
-from clubin.mail.models import OutboxEmail
-from clubin.mail.tasks import outbox_sweep
+from outbox.models import OutboxEmail
+from outbox.tasks import outbox_sweep
 from tests.conftest import PASSWORD, needs_postgres, needs_redis
 from tests.integration.conftest import wait_for
 

@@ -3,8 +3,8 @@
 import pytest
 from kombu.exceptions import OperationalError
 
-from clubin.mail import services
-from clubin.mail.tasks import outbox_send
+from outbox import services
+from outbox.tasks import outbox_send
 
 pytestmark = pytest.mark.django_db
 

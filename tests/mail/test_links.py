@@ -16,8 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from clubin.mail.models import OutboxEmail
-from clubin.mail.services import outbox_deliver
 from events.models import Event
 from events.services.events import event_announce, event_cancel, event_reminders_send
 from events.services.registrations import registration_register, registration_register_guest
@@ -28,6 +26,8 @@ from members.services.profiles import profile_update
 from members.services.renewals import renewal_reminders_send
 from networks.models import Membership
 from networks.services import coordinator_appoint
+from outbox.models import OutboxEmail
+from outbox.services import outbox_deliver
 from tests.conftest import PASSWORD
 from tests.events.factories import make_event
 from tests.members.factories import applicant

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from clubin.mail import services
-from clubin.mail.models import OutboxEmail
+from outbox import services
+from outbox.models import OutboxEmail
 from tests.conftest import needs_postgres
 
 Status = OutboxEmail.Status

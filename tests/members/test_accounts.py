@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from clubin.mail.models import OutboxEmail
+from outbox.models import OutboxEmail
 from tests.conftest import PASSWORD, make_user
 
 NEW_PASSWORD = "a brand new passphrase 42"

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from clubin.mail.models import OutboxEmail
 from members.models import ApplicationQuestion, MembershipApplication, Profile
 from members.services.applications import IntakeClosed, application_submit
+from outbox.models import OutboxEmail
 from tests.conftest import REQUEST_OVERHEAD, make_user
 from tests.members.factories import applicant, application, member
 

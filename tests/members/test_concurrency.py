@@ -7,7 +7,6 @@ import pytest
 from django.db import connection
 from django_scopes import scope, scopes_disabled
 
-from clubin.mail.models import OutboxEmail
 from members.models import MembershipApplication
 from members.services.applications import (
     AlreadyDecided,
@@ -16,6 +15,7 @@ from members.services.applications import (
     application_withdraw,
 )
 from networks.models import Membership
+from outbox.models import OutboxEmail
 from tests.conftest import needs_postgres
 from tests.members.factories import applicant, application
 

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from django_scopes import scope
 
-from clubin.mail.models import OutboxEmail
 from members.services.digests import applications_digest_send, applications_reminder_send
 from networks.models import Membership
+from outbox.models import OutboxEmail
 from tests.conftest import make_user
 from tests.members.factories import applicant, application
 

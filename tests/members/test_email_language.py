@@ -13,8 +13,6 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django_scopes import scope
 
-from clubin.mail.models import OutboxEmail
-from clubin.mail.services import outbox_deliver
 from events.services.events import event_announce, event_cancel
 from events.services.registrations import (
     registration_confirm_guest,
@@ -27,6 +25,8 @@ from members.services.invitations import Invitee, invitation_send
 from members.services.profiles import profile_update
 from members.services.renewals import renewal_reminders_send
 from networks.models import Membership
+from outbox.models import OutboxEmail
+from outbox.services import outbox_deliver
 from tests.conftest import PASSWORD
 from tests.events.factories import make_event, rome
 from tests.members.factories import applicant, application, member

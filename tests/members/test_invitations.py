@@ -13,8 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from clubin.mail.models import EmailOptOut, OutboxEmail
-from clubin.mail.services import optout_add, optout_hash, outbox_deliver
 from clubin.stats.models import NetworkDay
 from clubin.stats.services import stats_rebuild
 from members.models import Invitation, InvitationBatch, MembershipApplication
@@ -26,6 +24,8 @@ from members.services.invitations import (
     invitation_reminders_send_all,
     invitation_send,
 )
+from outbox.models import EmailOptOut, OutboxEmail
+from outbox.services import optout_add, optout_hash, outbox_deliver
 from tests.conftest import PASSWORD, REQUEST_OVERHEAD, make_user
 from tests.members import factories
 
@@ -373,7 +373,7 @@ def test_it_stops_invitations_after_a_one_click_opt_out(
     unsubscribe = smtp_sink.messages[-1]["List-Unsubscribe"].strip().strip("<>")
     del other
     # The opt-out link of "basta" comes from its own email: build it as the worker would.
-    from clubin.mail.services import optout_url
+    from outbox.services import optout_url
 
     path = (
         optout_url(email="basta@example.com")
@@ -491,7 +491,7 @@ def test_it_retries_a_421(personas, smtp_sink, django_capture_on_commit_callback
 @pytest.mark.django_db
 def test_it_keeps_the_outbox_settings_inside_the_visibility_timeout(settings):
     from clubin.celery import app
-    from clubin.mail.tasks import outbox_send
+    from outbox.tasks import outbox_send
 
     timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     assert timeout > settings.OUTBOX_BATCH_SECONDS * 2
@@ -517,7 +517,7 @@ def test_it_confirms_a_batch_while_the_broker_is_down(
 ):
     from kombu.exceptions import OperationalError
 
-    from clubin.mail.tasks import outbox_send
+    from outbox.tasks import outbox_send
 
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")

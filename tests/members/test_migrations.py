@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from clubin.mail.services import optout_hash
+from outbox.services import optout_hash
 
 BEFORE = [("members", "0006_user_language")]
 AFTER = [("members", "0007_waiting_for_a_place_and_optouts")]

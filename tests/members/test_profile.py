@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from clubin.mail.services import optout_add, optout_exists, optout_hash
 from members.models import Profile
 from members.services.profiles import profile_update
 from networks.models import Membership
+from outbox.services import optout_add, optout_exists, optout_hash
 
 URL = "/me/profile/"
 

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from clubin.mail.models import OutboxEmail
 from members import tasks
 from members.models import DecisionLogEntry, MembershipApplication, User
 from members.services import renewals
 from networks.models import Membership, Network
+from outbox.models import OutboxEmail
 from tests.conftest import make_user
 
 LOG = DecisionLogEntry.Action

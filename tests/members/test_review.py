@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from clubin.mail.models import OutboxEmail
 from members.models import DecisionLogEntry, Endorsement, MembershipApplication
 from members.services.applications import applications_decide, membership_year_end
 from members.services.profiles import profile_update
 from networks.models import Membership
+from outbox.models import OutboxEmail
 from tests.conftest import REQUEST_OVERHEAD, make_user
 from tests.members.factories import applicant, application, applications, member
 

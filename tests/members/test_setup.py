@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from clubin.mail.models import OutboxEmail
 from members.models import ApplicationQuestion, MembershipApplication
 from networks.models import Membership, Network
+from outbox.models import OutboxEmail
 from tests.members.factories import applicant, application
 
 QUESTIONS = "/florence/manage/questions/"

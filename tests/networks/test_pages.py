@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from clubin.mail.models import OutboxEmail
 from members.models import User
 from networks.models import Membership, Network
+from outbox.models import OutboxEmail
 from tests.conftest import make_user
 
 

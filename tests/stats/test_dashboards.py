@@ -43,7 +43,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from clubin.mail.models import OutboxEmail
 from clubin.stats import tasks
 from clubin.stats.models import DecisionDays, NetworkDay, NetworkSnapshot, Refresh
 from clubin.stats.selectors import dashboard, period_for
@@ -54,6 +53,7 @@ from events.services.registrations import registration_register
 from members.models import Invitation, MembershipApplication, User
 from members.services.renewals import memberships_lapse
 from networks.models import Membership, Network
+from outbox.models import OutboxEmail
 from tests.conftest import REQUEST_OVERHEAD, make_user
 from tests.events.factories import make_event, rome
 from tests.members.factories import application, member

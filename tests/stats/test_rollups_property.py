@@ -22,13 +22,13 @@ from django_scopes import scopes_disabled
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from clubin.mail.models import OutboxEmail
 from clubin.stats.models import FLOWS, DecisionDays, NetworkDay, NetworkSnapshot
 from clubin.stats.selectors import Dashboard, Figures, Period, dashboard
 from clubin.stats.services import stats_rebuild, stats_refresh_recent
 from events.models import Event, Registration
 from members.models import Invitation, MembershipApplication, User
 from networks.models import Membership, Network
+from outbox.models import OutboxEmail
 
 ROME = ZoneInfo("Europe/Rome")
 WINDOW = 120  # days of history before "today"

@@ -19,11 +19,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django_scopes import scope
 
-from clubin.mail.models import OutboxEmail
 from events.models import Event, Registration
 from events.services.checkin import walk_in_add
 from events.services.events import event_create, event_publish
@@ -41,6 +40,8 @@ from members.management.commands.load_demo import (
 )
 from members.models import Profile, User
 from networks.models import Membership, Network
+from outbox.selectors import outbox_last_id
+from outbox.services import outbox_cancel_queued_since
 
 COORDINATOR_FLORENCE = "coordinatore.firenze@clubin.example"
 MEMBER_FLORENCE = "socio.firenze@clubin.example"
@@ -131,18 +132,14 @@ class DemoEventsLoader:
         self._guest_serial = 0
 
     def load(self) -> None:
-        mail_before = OutboxEmail.objects.aggregate(last=Max("pk"))["last"] or 0
+        mail_before = outbox_last_id()
         self._aperitivo()
         self._startups()
         self._launch()
         self._breakfast()
         self._exchange()
         # Recorded, never delivered: the tickets and waitlist news of invented people.
-        OutboxEmail.objects.filter(
-            pk__gt=mail_before,
-            template__startswith=DEMO_MAIL_PREFIX,
-            status=OutboxEmail.Status.QUEUED,
-        ).update(status=OutboxEmail.Status.CANCELLED)
+        outbox_cancel_queued_since(after_id=mail_before, template_prefix=DEMO_MAIL_PREFIX)
 
     # --- The events -----------------------------------------------------------------------
 

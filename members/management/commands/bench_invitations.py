@@ -30,11 +30,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django_scopes import scope, scopes_disabled
 
-from clubin.mail.models import OutboxEmail
-from clubin.mail.services import Email, email_queue_many, email_render, outbox_sweep
 from members.models import Invitation, User
 from members.services.invitations import Invitee, _create
 from networks.models import Network
+from outbox.services import (
+    Email,
+    email_queue_many,
+    email_render,
+    outbox_delete_network,
+    outbox_sweep,
+)
 
 SAMPLE_CONTEXT = {
     "network_name": "Bench", "inviter_name": "Bench", "invitee_name": "Persona", "message": "",
@@ -202,7 +207,7 @@ class Command(BaseCommand):
         with scopes_disabled():
             Invitation.objects.filter(network=self.network).delete()
             self.network.delete()
-        OutboxEmail.objects.filter(network_id=self.network.pk).delete()
+        outbox_delete_network(network_id=self.network.pk)
         self.inviter.delete()
 
     def _start_worker(self) -> None:
@@ -214,10 +219,10 @@ class Command(BaseCommand):
             [sys.executable, "-m", "celery", "-A", "clubin", "worker", "--loglevel=ERROR",
              f"--concurrency={self.concurrency}", "--prefetch-multiplier=1",
              "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--include=clubin.mail.benchmarks", f"--hostname=bench-{os.getpid()}@%h"],
+             "--include=benchmarks.outbox", f"--hostname=bench-{os.getpid()}@%h"],
             env=env, start_new_session=True,
         )  # fmt: skip
-        from clubin.celery import app
+        from celery import current_app as app  # clubin's: a lower app imports no project code
 
         deadline = time.monotonic() + 30
         while not app.control.ping(timeout=0.5):
@@ -274,21 +279,21 @@ class Command(BaseCommand):
         return time.monotonic() - started
 
     def _naive(self, count: int) -> float:
-        from clubin.mail.benchmarks import naive_send
+        from benchmarks.outbox import naive_send
 
         emails = [
             Email(
-                "invitation",
-                f"p{n}@naive.bench",
-                {"network_name": "Bench", "accept_url": "x", "expires_on": "-"},
-                f"naive:{self.network.pk}:{n}",
-                self.network.pk,
+                template="invitation",
+                to=f"p{n}@naive.bench",
+                context={"network_name": "Bench", "accept_url": "x", "expires_on": "-"},
+                idempotency_key=f"naive:{self.network.pk}:{n}",
+                network_id=self.network.pk,
                 language=self.network.language,
                 render_later=True,
             )
             for n in range(count)
         ]
-        rows = email_queue_many(emails, dispatch=False)
+        rows = email_queue_many(emails, on_duplicate="error", dispatch=False)
         ids = [row.pk for row in rows]
         started = time.monotonic()
         for email_id in ids:

@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from clubin.mail.models import OutboxEmail
-from clubin.mail.selectors import outbox_recent_list
-from clubin.mail.services import (
+from outbox.models import OutboxEmail
+from outbox.selectors import outbox_recent_list
+from outbox.services import (
     email_render,
     optout_add,
     optout_hash_from_token,

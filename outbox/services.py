@@ -15,10 +15,10 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core import signing
@@ -32,14 +32,22 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.html import escape
 
-from clubin.mail.models import EmailOptOut, OutboxEmail
-from clubin.mail.signals import address_opted_out
+from outbox.models import EmailOptOut, OutboxEmail
+from outbox.signals import address_opted_out
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+# Messages per Celery task (and per SMTP connection): the outbox decides, callers only say
+# whether they fan one fact out to many people.
 BATCH_SIZE = 50
 FANOUT_BATCH_SIZE = 200  # one SMTP connection and one task per 200 invitations
+
+# What queueing a key that is already in the outbox does, chosen by every caller:
+# "skip" keeps the message already there and queues nothing new (a rerun of a daily job);
+# "error" treats it as a bug: IntegrityError, and the caller's transaction rolls back (a fact
+# decided under a lock happens once).
+OnDuplicate = Literal["skip", "error"]
 
 
 def _lease() -> timedelta:
@@ -86,7 +94,7 @@ def email_date(value: date | datetime, *, language: str) -> str:
         return formats.date_format(value, "DATE_FORMAT")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Attachment:
     filename: str
     mimetype: str
@@ -103,6 +111,7 @@ def email_queue(
     to: str,
     context: Mapping[str, Any],
     language: str,
+    on_duplicate: OnDuplicate,
     idempotency_key: str | None = None,
     network_id: int | None = None,
     contains_secret: bool = False,
@@ -110,6 +119,7 @@ def email_queue(
 ) -> OutboxEmail:
     subject, text, html = email_render(template=template, context=context, language=language)
     return outbox_add(
+        on_duplicate=on_duplicate,
         template=template,
         to=to,
         subject=subject,
@@ -135,36 +145,39 @@ def outbox_add(
     network_id: int | None = None,
     contains_secret: bool = False,
     attachments: Sequence[Attachment] = (),
+    on_duplicate: OnDuplicate = "skip",
 ) -> OutboxEmail:
     """Store one message in the caller's transaction; Celery gets its id once that commits.
 
-    The same idempotency key twice gives the first row back and queues nothing new.
+    A key already queued gives the first row back and queues nothing new ("skip"), or raises
+    IntegrityError ("error"). Product code always says which (the architecture test checks).
     """
     key = idempotency_key or f"{template}:{uuid.uuid4()}"
+    fields = {
+        "template": template,
+        "to": to,
+        "from_email": settings.DEFAULT_FROM_EMAIL,
+        "subject": subject[:300],
+        "body_text": body_text,
+        "body_html": body_html,
+        "network_id": network_id,
+        "contains_secret": contains_secret,
+        "language": language,
+        "attachments": [attachment.as_json() for attachment in attachments],
+    }
     with transaction.atomic():
-        email, created = OutboxEmail.objects.get_or_create(
-            idempotency_key=key,
-            defaults={
-                "template": template,
-                "to": to,
-                "from_email": settings.DEFAULT_FROM_EMAIL,
-                "subject": subject[:300],
-                "body_text": body_text,
-                "body_html": body_html,
-                "network_id": network_id,
-                "contains_secret": contains_secret,
-                "language": language,
-                "attachments": [attachment.as_json() for attachment in attachments],
-            },
-        )
+        if on_duplicate == "skip":
+            email, created = OutboxEmail.objects.get_or_create(idempotency_key=key, defaults=fields)
+        else:
+            email, created = OutboxEmail.objects.create(idempotency_key=key, **fields), True
     if created:
         transaction.on_commit(lambda: outbox_dispatch(email_ids=[email.pk]), robust=True)
     return email
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Email:
-    """One message to queue with ``email_queue_many``; the key must be new (one per fact).
+    """One message to queue with ``email_queue_many``; the key names the fact it tells.
 
     ``language`` is the recipient's (``networks.languages.email_language``), always given.
     ``render_later`` leaves rendering to the worker: the context must then be plain JSON.
@@ -177,7 +190,7 @@ class Email:
     context: Mapping[str, Any]
     idempotency_key: str
     network_id: int | None = None
-    language: str = field(kw_only=True)
+    language: str
     render_later: bool = False
     suppressible: bool = False
     secret: bool = False
@@ -186,12 +199,16 @@ class Email:
 
 def _outbox_row(email: Email) -> OutboxEmail:
     row = OutboxEmail(
-        template=email.template, to=email.to, idempotency_key=email.idempotency_key,
-        network_id=email.network_id, from_email=settings.DEFAULT_FROM_EMAIL,
-        suppressible=email.suppressible, contains_secret=email.secret,
+        template=email.template,
+        to=email.to,
+        idempotency_key=email.idempotency_key,
+        network_id=email.network_id,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        suppressible=email.suppressible,
+        contains_secret=email.secret,
         language=email.language,
         attachments=[attachment.as_json() for attachment in email.attachments],
-    )  # fmt: skip
+    )
     if email.render_later:
         row.context = dict(email.context)
     else:
@@ -203,22 +220,41 @@ def _outbox_row(email: Email) -> OutboxEmail:
 
 
 def email_queue_many(
-    emails: Sequence[Email], *, batch_size: int = BATCH_SIZE, dispatch: bool = True
+    emails: Sequence[Email],
+    *,
+    on_duplicate: OnDuplicate,
+    fanout: bool = False,
+    dispatch: bool = True,
 ) -> list[OutboxEmail]:
-    """Queue many messages in one INSERT, for fan-out paths with a query budget.
+    """Queue many messages in one INSERT, for paths with a query budget; returns the new rows.
 
-    Unlike ``outbox_add`` a repeated key is an error here: callers queue facts that happen once
-    (a decision under lock), so a duplicate means a bug, and the transaction rolls back.
+    ``on_duplicate="skip"`` leaves out keys already queued (one more query), so a rerun of the
+    same day or week sends nothing twice; ``"error"`` inserts all, and a repeated key raises.
+    ``fanout`` (one fact to many people) hands workers bigger batches. ``dispatch=False`` only
+    stores the rows, for the benchmark's own sender; the sweep would send them later.
     """
+    if on_duplicate == "skip":
+        emails = _new_keys_only(emails)
     rows = [_outbox_row(email) for email in emails]
     if not rows:
         return []
     created = OutboxEmail.objects.bulk_create(rows, batch_size=2000)
     ids = [row.pk for row in created if row.pk is not None] if dispatch else []
+    batch_size = FANOUT_BATCH_SIZE if fanout else BATCH_SIZE
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
         transaction.on_commit(partial(outbox_dispatch, email_ids=batch), robust=True)
     return created
+
+
+def _new_keys_only(emails: Sequence[Email]) -> list[Email]:
+    keys = [email.idempotency_key for email in emails]
+    known = set(
+        OutboxEmail.objects.filter(idempotency_key__in=keys).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    return [email for email in emails if email.idempotency_key not in known]
 
 
 # After a failed publish, requests leave the broker alone this long: a paused or frozen Redis
@@ -235,7 +271,7 @@ def outbox_dispatch(*, email_ids: list[int]) -> bool:
 
 
 def _publish(email_ids: list[int]) -> bool:
-    from clubin.mail.tasks import outbox_send
+    from outbox.tasks import outbox_send
 
     try:
         outbox_send.apply_async((email_ids,), retry=False)
@@ -363,6 +399,14 @@ def row_language(email: OutboxEmail) -> str:
 
 # Context keys that differ from one recipient to the next in a fan-out (the rest is shared).
 PERSONAL_KEY = "_personal"
+# Every placeholder starts with it; found in any case after the merge, a filter (``|upper``,
+# ``|title``) changed a placeholder, so the substitution missed it.
+MERGE_MARK = "clubinmerge"
+
+
+class MailMergeError(Exception):
+    """A placeholder survived substitution: the template changed a personal value (a filter,
+    a slice, a comparison), so the merged message would not be the one a full render writes."""
 
 
 class MailMerge:
@@ -379,7 +423,7 @@ class MailMerge:
     def render(self, email: OutboxEmail, context: dict[str, Any]) -> tuple[str, str, str]:
         personal = [*context.get(PERSONAL_KEY, ()), "optout_url"]
         # An empty value stays empty, so {% if name %} takes the same branch as for real.
-        blanks = {k: f"clubinmerge{i}x" for i, k in enumerate(personal) if context.get(k)}
+        blanks = {k: f"{MERGE_MARK}{i}x" for i, k in enumerate(personal) if context.get(k)}
         shape = {**context, **blanks}
         key = json.dumps([email.template, email.language, shape], sort_keys=True, default=str)
         if key not in self.cache:
@@ -391,7 +435,17 @@ class MailMerge:
             value = str(context.get(name) or "")
             subject, text = subject.replace(blank, value), text.replace(blank, value)
             html = html.replace(blank, str(escape(value)))
+        if blanks and any(MERGE_MARK in part.lower() for part in (subject, text, html)):
+            return self._render_in_full(email, context)
         return subject, text, html
+
+    @staticmethod
+    def _render_in_full(email: OutboxEmail, context: dict[str, Any]) -> tuple[str, str, str]:
+        problem = f"{email.template}: a mail-merge placeholder is left in the merged message"
+        if settings.OUTBOX_MERGE_STRICT:
+            raise MailMergeError(problem)
+        logger.error("%s; rendered in full instead", problem)
+        return email_render(template=email.template, context=context, language=row_language(email))
 
 
 def _message(
@@ -539,6 +593,20 @@ def outbox_cancel(*, email_ids: list[int], reason: str) -> int:
     )
 
 
+def outbox_cancel_queued_since(*, after_id: int, template_prefix: str) -> int:
+    """Keep queued messages as a record but never deliver them: those newer than ``after_id``
+    whose template starts with ``template_prefix`` (the demo's mail to invented people)."""
+    return OutboxEmail.objects.filter(
+        pk__gt=after_id, template__startswith=template_prefix, status=Status.QUEUED
+    ).update(status=Status.CANCELLED)
+
+
+def outbox_delete_network(*, network_id: int) -> int:
+    """Remove every message of a network, sent or not (a benchmark cleaning up after itself)."""
+    deleted, _by_model = OutboxEmail.objects.filter(network_id=network_id).delete()
+    return deleted
+
+
 def outbox_forget_recipient(*, email_ids: list[int]) -> None:
     """Their recipient opted out: nothing more leaves, and no row keeps the address readable."""
     ids = [i for i in email_ids if i]
@@ -553,6 +621,7 @@ def outbox_forget_recipient(*, email_ids: list[int]) -> None:
 
 
 # --- Opt-outs ---------------------------------------------------------------------------------
+# The module's old path, kept: every stored opt-out hash and every link already sent uses it.
 OPTOUT_SALT = "clubin.mail.optout"
 
 

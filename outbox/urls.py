@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clubin.mail import views
+from outbox import views
 
 app_name = "mail"
 urlpatterns = [

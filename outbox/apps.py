@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MailConfig(AppConfig):
-    name = "clubin.mail"
+    name = "outbox"
     label = "mail"
     verbose_name = _("Email outbox")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from clubin.mail.models import OutboxEmail
+from outbox.models import OutboxEmail
 
 
 @admin.register(OutboxEmail)
