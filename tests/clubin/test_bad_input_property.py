@@ -187,6 +187,8 @@ def _reachable(site, people) -> list[tuple[str, Page, list[forms.BaseForm]]]:
     return reachable
 
 
+# The whole site in one walk: about a minute alone, several on a loaded machine.
+@pytest.mark.timeout(600)
 def test_it_answers_generated_bad_input_without_a_500(walk):
     site, people = walk
     reachable = _reachable(site, people)
