@@ -1,9 +1,11 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from events.models import Event
-from events.services.events import EDITABLE
+from events.services.events import EDITABLE, EventDetails
 from networks.inputs import EmailField, ModelMultipleIdField
 from networks.models import Network
 
@@ -48,7 +50,11 @@ class EventForm(forms.ModelForm):
                 host.pk for host in self.instance.hosts.all() if host.pk != network.pk
             ]
 
-    def clean(self):
+    def details(self) -> EventDetails:
+        """The cleaned event fields, as the services take them."""
+        return EventDetails(**{name: self.cleaned_data[name] for name in EDITABLE})
+
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         starts, ends = data.get("starts_at"), data.get("ends_at")
         opens, closes = data.get("registration_opens_at"), data.get("registration_closes_at")

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -42,10 +41,6 @@ def viewer_for(*, user: Any, network: Network, membership: Membership | None) ->
     if membership is not None and membership.status == Membership.Status.ACTIVE:
         return Viewer(user, frozenset({network.pk}), membership.is_coordinator)
     return Viewer(user, user_network_ids(user=user))
-
-
-def email_verified(*, user: Any) -> bool:
-    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
 
 
 def user_network_ids(*, user: Any) -> frozenset[int]:

@@ -6,6 +6,7 @@ from django.utils.cache import patch_cache_control
 from django_scopes import scope, scopes_disabled
 
 from networks.access import Decision, Role, network_access
+from networks.http import as_network_request
 from networks.selectors import membership_for_user, network_by_slug
 
 
@@ -50,9 +51,9 @@ class NetworkMiddleware:
                 raise Http404
             if decision is Decision.FORBIDDEN:
                 raise PermissionDenied
-            request.network = network  # type: ignore[attr-defined]
-            request.membership = membership  # type: ignore[attr-defined]
-            return self.get_response(request)
+            return self.get_response(
+                as_network_request(request, network=network, membership=membership)
+            )
 
 
 class PrivatePagesMiddleware:

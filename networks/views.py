@@ -10,6 +10,7 @@ from django_scopes import scope
 from networks import services
 from networks.access import Role, network_view
 from networks.forms import CoordinatorAppointForm, NetworkForm
+from networks.http import NetworkRequest
 from networks.models import Membership, Network
 from networks.selectors import (
     federation_network_list,
@@ -20,15 +21,15 @@ from networks.selectors import (
 
 
 @network_view(Role.PUBLIC)
-def network_detail(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def network_detail(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
     context = {"network": network, **network_public_summary(network=network)}
     return render(request, "networks/detail.html", context)
 
 
 @network_view(Role.COORDINATOR)
-def manage_home(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def manage_home(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
     roster = network_member_roster(network=network)
     return render(request, "networks/manage_home.html", {"network": network, "roster": roster})
 
@@ -58,7 +59,16 @@ def federation_networks(request: HttpRequest) -> HttpResponse:
 def federation_network_create(request: HttpRequest) -> HttpResponse:
     form = NetworkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        network = services.network_create(**form.cleaned_data)
+        data = form.cleaned_data
+        network = services.network_create(
+            slug=data["slug"],
+            name=data["name"],
+            region=data["region"],
+            city=data["city"],
+            description=data["description"],
+            launched_on=data["launched_on"],
+            status=data["status"],
+        )
         messages.success(request, _("Network %(name)s created.") % {"name": network.name})
         return redirect("federation_network", slug=network.slug)
     return render(request, "networks/federation_create.html", {"form": form})

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from clubin.stats.forms import PeriodForm
 from clubin.stats.selectors import FUNNEL, Dashboard, Figures, dashboard, period_for
 from networks.access import Role, network_view
+from networks.http import NetworkRequest
 from networks.views import staff_required
 
 # The sortable columns of the federation table, in the order shown.
@@ -181,8 +182,8 @@ def _cell(value) -> str:
 
 
 @network_view(Role.COORDINATOR)
-def network_stats(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def network_stats(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
     form, params = _read(request)
     period = period_for(params["key"], start=params.get("start"), end=params.get("end"))
     board = dashboard(period=period, only=network)

@@ -1,8 +1,8 @@
 """The coordinator's writes: create, edit, publish, cancel, announce, follow up."""
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -25,12 +25,28 @@ from outbox.services import (
     site_url,
 )
 
-# What a coordinator may set; the server sets the organiser, status, counters and dates.
-EDITABLE = (
-    "title", "description", "venue", "address", "starts_at", "ends_at", "capacity",
-    "registration_opens_at", "registration_closes_at", "visibility", "guests_allowed",
-    "guests_per_member",
-)  # fmt: skip
+
+@dataclass(frozen=True)
+class EventDetails:
+    """What a coordinator sets on an event; the server sets the organiser, status, counters
+    and dates. Typed fields, so a caller cannot pass one the event does not have."""
+
+    title: str
+    description: str
+    venue: str
+    address: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int | None
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    visibility: str
+    guests_allowed: bool
+    guests_per_member: int
+
+
+# The event's columns those details fill: the form's fields, and what an edit saves.
+EDITABLE = tuple(field.name for field in fields(EventDetails))
 
 
 class EventClosed(Exception):
@@ -43,45 +59,47 @@ class CapacityBelowConfirmed(Exception):
         self.confirmed = confirmed
 
 
-def _validated(data: Mapping[str, Any]) -> Mapping[str, Any]:
+def _validate(details: EventDetails) -> None:
     """The model's own rules (dates within bounds, lengths), whoever calls: forms check them
     too, but a service must not store what the pages then fail to show."""
     for name in EDITABLE:
         field = Event._meta.get_field(name)
         if isinstance(field, Field):
-            field.run_validators(data[name])
-    return data
+            field.run_validators(getattr(details, name))
+
+
+def _write(event: Event, details: EventDetails) -> None:
+    for name in EDITABLE:
+        setattr(event, name, getattr(details, name))
 
 
 def event_create(
-    *, network: Network, created_by: User, data: Mapping[str, Any], cohosts: Iterable[Network]
+    *, network: Network, created_by: User, details: EventDetails, cohosts: Iterable[Network]
 ) -> Event:
-    data = _validated(data)
+    _validate(details)
     with transaction.atomic():
         event = Event(network=network, created_by=created_by)
-        for name in EDITABLE:
-            setattr(event, name, data[name])
+        _write(event, details)
         event.save()
         event.hosts.set([network, *cohosts])
     return event
 
 
-def event_update(*, event: Event, data: Mapping[str, Any], cohosts: Iterable[Network]) -> Event:
+def event_update(*, event: Event, details: EventDetails, cohosts: Iterable[Network]) -> Event:
     """Save the coordinator's changes; more places go to the waitlist at once.
 
     Fewer places than people already confirmed is refused: nobody loses a confirmed place
     without being told, and the coordinator decides whom to ask.
     """
-    data = _validated(data)
+    _validate(details)
     with transaction.atomic():
         locked = event_lock(event_id=event.pk)
         if not locked.can_edit:
             raise EventClosed
-        capacity = data["capacity"]
+        capacity = details.capacity
         if capacity is not None and capacity < locked.confirmed_count:
             raise CapacityBelowConfirmed(locked.confirmed_count)
-        for name in EDITABLE:
-            setattr(locked, name, data[name])
+        _write(locked, details)
         locked.save(update_fields=list(EDITABLE))
         locked.hosts.set([locked.network, *cohosts])
         room = None if capacity is None else capacity - locked.confirmed_count

@@ -4,7 +4,7 @@ The page loads once; every action answers with a small htmx fragment, so a volun
 hotel's weak Wi-Fi never waits for a whole page.
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -14,13 +14,16 @@ from events.forms import WalkInForm
 from events.models import Event
 from events.selectors import door_counts, door_search
 from events.services.checkin import (
+    CheckIn,
     CheckinNotOpen,
     checkin_registration,
     checkin_scan,
     walk_in_add,
 )
 from events.views.manage import managed_event
+from members.http import MemberNetworkRequest
 from networks.access import Role, network_view
+from networks.http import NetworkRequest
 
 
 def checkin_not_open_error(event: Event) -> str:
@@ -31,10 +34,10 @@ def checkin_not_open_error(event: Event) -> str:
 
 
 @network_view(Role.COORDINATOR)
-def checkin(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+def checkin(request: MemberNetworkRequest, network_slug: str, event_id: int) -> HttpResponse:
     event = managed_event(request, event_id)
     context = {
-        "network": request.network,  # type: ignore[attr-defined]
+        "network": request.network,
         "event": event,
         "counts": door_counts(event=event),
         "walk_in_form": WalkInForm(),
@@ -43,26 +46,26 @@ def checkin(request: HttpRequest, network_slug: str, event_id: int) -> HttpRespo
 
 
 @network_view(Role.COORDINATOR)
-def checkin_counts(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+def checkin_counts(request: MemberNetworkRequest, network_slug: str, event_id: int) -> HttpResponse:
     event = managed_event(request, event_id)
     return render(request, "events/_checkin_counts.html", {"counts": door_counts(event=event)})
 
 
 @network_view(Role.COORDINATOR)
-def checkin_search(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+def checkin_search(request: MemberNetworkRequest, network_slug: str, event_id: int) -> HttpResponse:
     event = managed_event(request, event_id)
     # PostgreSQL refuses NUL in text: a stray one from a scanner must not become an error page.
     results = door_search(event=event, query=request.GET.get("q", "").replace("\x00", ""))
-    context = {"network": request.network, "event": event, "results": results}  # type: ignore[attr-defined]
+    context = {"network": request.network, "event": event, "results": results}
     return render(request, "events/_checkin_search.html", context)
 
 
-def _result(request: HttpRequest, event, result) -> HttpResponse:
+def _result(request: NetworkRequest, event: Event, result: CheckIn) -> HttpResponse:
     """The outcome, plus the counts and the person's search row, updated out of band."""
     context = {
         "result": result,
         "counts": door_counts(event=event),
-        "network": request.network,  # type: ignore[attr-defined]
+        "network": request.network,
         "event": event,
     }
     return render(request, "events/_checkin_result.html", context)
@@ -70,40 +73,51 @@ def _result(request: HttpRequest, event, result) -> HttpResponse:
 
 @network_view(Role.COORDINATOR)
 @require_POST
-def checkin_scan_view(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+def checkin_scan_view(
+    request: MemberNetworkRequest, network_slug: str, event_id: int
+) -> HttpResponse:
     event = managed_event(request, event_id)
     scanned = request.POST.get("code", "").replace("\x00", "")
-    result = checkin_scan(event=event, scanned=scanned, by=request.user)  # type: ignore[arg-type]
+    result = checkin_scan(event=event, scanned=scanned, by=request.user)
     return _result(request, event, result)
 
 
 @network_view(Role.COORDINATOR)
 @require_POST
 def checkin_mark(
-    request: HttpRequest, network_slug: str, event_id: int, registration_id: int
+    request: MemberNetworkRequest, network_slug: str, event_id: int, registration_id: int
 ) -> HttpResponse:
     event = managed_event(request, event_id)
-    result = checkin_registration(event=event, registration_id=registration_id, by=request.user)  # type: ignore[arg-type]
+    result = checkin_registration(event=event, registration_id=registration_id, by=request.user)
     return _result(request, event, result)
 
 
 @network_view(Role.COORDINATOR)
 @require_POST
-def checkin_walk_in(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+def checkin_walk_in(
+    request: MemberNetworkRequest, network_slug: str, event_id: int
+) -> HttpResponse:
     event = managed_event(request, event_id)
     form = WalkInForm(request.POST)
     if not form.is_valid():
-        context = {"walk_in_form": form, "network": request.network, "event": event}  # type: ignore[attr-defined]
+        context = {"walk_in_form": form, "network": request.network, "event": event}
         return render(request, "events/_checkin_walk_in.html", context, status=422)
     try:
-        registration = walk_in_add(event=event, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        data = form.cleaned_data
+        registration = walk_in_add(
+            event=event,
+            by=request.user,
+            name=data["name"],
+            email=data["email"],
+            company=data["company"],
+        )
     except CheckinNotOpen:
         form.add_error(None, checkin_not_open_error(event))
-        context = {"walk_in_form": form, "network": request.network, "event": event}  # type: ignore[attr-defined]
+        context = {"walk_in_form": form, "network": request.network, "event": event}
         return render(request, "events/_checkin_walk_in.html", context, status=409)
     context = {
         "walk_in_form": WalkInForm(),
-        "network": request.network,  # type: ignore[attr-defined]
+        "network": request.network,
         "event": event,
         "added": registration,
         "counts": door_counts(event=event),

@@ -27,15 +27,17 @@ from events.services.events import (
     event_publish,
     event_update,
 )
+from members.http import MemberNetworkRequest
 from networks.access import Role, network_view
+from networks.http import NetworkRequest
 
 
-def managed_event(request: HttpRequest, event_id: int, *, organiser: bool = False) -> Event:
+def managed_event(request: NetworkRequest, event_id: int, *, organiser: bool = False) -> Event:
     """An event this network hosts; editing it is for the organising network only."""
     event = Event.objects.select_related("network").filter(pk=event_id).first()
     if event is None:
         raise Http404
-    if organiser and event.network_id != request.network.pk:  # type: ignore[attr-defined]
+    if organiser and event.network_id != request.network.pk:
         raise PermissionDenied
     return event
 
@@ -45,8 +47,8 @@ def _manage_url(event: Event, network_slug: str) -> str:
 
 
 @network_view(Role.COORDINATOR)
-def manage_events(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def manage_events(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
     return render(
         request,
         "events/manage_list.html",
@@ -55,13 +57,13 @@ def manage_events(request: HttpRequest, network_slug: str) -> HttpResponse:
 
 
 @network_view(Role.COORDINATOR)
-def manage_event_create(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def manage_event_create(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
     form = EventForm(request.POST or None, network=network)
     if request.method == "POST" and form.is_valid():
         event = event_create(
-            network=network, created_by=request.user,  # type: ignore[arg-type]
-            data=form.cleaned_data, cohosts=form.cleaned_data["cohosts"],
+            network=network, created_by=request.user,
+            details=form.details(), cohosts=form.cleaned_data["cohosts"],
         )  # fmt: skip
         messages.success(request, _("The event is saved as a draft. Publish it when ready."))
         return redirect(_manage_url(event, network_slug))
@@ -69,15 +71,17 @@ def manage_event_create(request: HttpRequest, network_slug: str) -> HttpResponse
 
 
 @network_view(Role.COORDINATOR)
-def manage_event_edit(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def manage_event_edit(
+    request: MemberNetworkRequest, network_slug: str, event_id: int
+) -> HttpResponse:
+    network = request.network
     event = managed_event(request, event_id, organiser=True)
     if not event.can_edit:
         return _frozen(request, event, network_slug)
     form = EventForm(request.POST or None, instance=event, network=network)
     if request.method == "POST" and form.is_valid():
         try:
-            event_update(event=event, data=form.cleaned_data, cohosts=form.cleaned_data["cohosts"])
+            event_update(event=event, details=form.details(), cohosts=form.cleaned_data["cohosts"])
         except CapacityBelowConfirmed as refused:
             # Someone registered between the form's check and the save.
             form.add_error("capacity", capacity_error(refused.confirmed))
@@ -98,10 +102,10 @@ def _frozen(request: HttpRequest, event: Event, network_slug: str) -> HttpRespon
 
 
 @network_view(Role.COORDINATOR)
-def manage_event(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+def manage_event(request: MemberNetworkRequest, network_slug: str, event_id: int) -> HttpResponse:
     event = managed_event(request, event_id)
     context = {
-        "network": request.network,  # type: ignore[attr-defined]
+        "network": request.network,
         "event": event,
         "counts": door_counts(event=event),
         "attendance": attendance_list(event=event),
@@ -109,14 +113,16 @@ def manage_event(request: HttpRequest, network_slug: str, event_id: int) -> Http
             event=event, status=Registration.Status.WAITLISTED
         ).order_by("created_at", "id")[:200],
         "followup_form": FollowUpForm(),
-        "is_organiser": event.network_id == request.network.pk,  # type: ignore[attr-defined]
+        "is_organiser": event.network_id == request.network.pk,
     }
     return render(request, "events/manage_event.html", context)
 
 
 @network_view(Role.COORDINATOR)
 @require_POST
-def manage_event_publish(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+def manage_event_publish(
+    request: MemberNetworkRequest, network_slug: str, event_id: int
+) -> HttpResponse:
     event = managed_event(request, event_id, organiser=True)
     if event_publish(event=event):
         messages.success(request, _("The event is published."))
@@ -125,7 +131,9 @@ def manage_event_publish(request: HttpRequest, network_slug: str, event_id: int)
 
 @network_view(Role.COORDINATOR)
 @require_POST
-def manage_event_cancel(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+def manage_event_cancel(
+    request: MemberNetworkRequest, network_slug: str, event_id: int
+) -> HttpResponse:
     event = managed_event(request, event_id, organiser=True)
     try:
         told = event_cancel(event=event)
@@ -145,7 +153,9 @@ def manage_event_cancel(request: HttpRequest, network_slug: str, event_id: int) 
 
 @network_view(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def manage_event_announce(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+def manage_event_announce(
+    request: MemberNetworkRequest, network_slug: str, event_id: int
+) -> HttpResponse:
     """First how many members it will reach, then (a second, confirming POST) the sending."""
     event = managed_event(request, event_id, organiser=True)
     if not event.can_announce:
@@ -153,7 +163,7 @@ def manage_event_announce(request: HttpRequest, network_slug: str, event_id: int
     if request.method == "POST" and request.POST.get("confirm"):
         return _announce(request, event, network_slug)
     context = {
-        "network": request.network,  # type: ignore[attr-defined]
+        "network": request.network,
         "event": event,
         "audience": event_news_audience(event=event),
     }
@@ -191,7 +201,9 @@ def _announce(request: HttpRequest, event: Event, network_slug: str) -> HttpResp
 
 @network_view(Role.COORDINATOR)
 @require_POST
-def manage_event_followup(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+def manage_event_followup(
+    request: MemberNetworkRequest, network_slug: str, event_id: int
+) -> HttpResponse:
     event = managed_event(request, event_id, organiser=True)
     form = FollowUpForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
@@ -201,7 +213,7 @@ def manage_event_followup(request: HttpRequest, network_slug: str, event_id: int
     if not event.can_follow_up:
         messages.error(request, _("The guests who came can be invited once the event is over."))
         return redirect(_manage_url(event, network_slug))
-    result = event_followup(event=event, by=request.user, message=message)  # type: ignore[arg-type]
+    result = event_followup(event=event, by=request.user, message=message)
     messages.success(
         request,
         ngettext(

@@ -1,5 +1,7 @@
 """Events as everyone sees them: lists, the event page, registering and cancelling, calendars."""
 
+from typing import Any
+
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +16,6 @@ from events.forms import GuestRegistrationForm, MemberRegistrationForm
 from events.models import Event, Registration
 from events.selectors import (
     Viewer,
-    email_verified,
     event_for_viewer,
     event_list,
     may_register,
@@ -35,7 +36,10 @@ from events.services.registrations import (
     registration_register_guest,
 )
 from events.tickets import ticket_qr_svg
+from members.http import SignedInNetworkRequest, SignedInRequest
+from members.selectors.accounts import email_verified
 from networks.access import Role, network_view
+from networks.http import NetworkRequest
 from networks.selectors import federation_network_list
 
 
@@ -45,22 +49,22 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "networks/home.html", context)
 
 
-def _viewer(request: HttpRequest) -> Viewer:
+def _viewer(request: NetworkRequest) -> Viewer:
     return viewer_for(
         user=request.user,
-        network=request.network,  # type: ignore[attr-defined]
-        membership=request.membership,  # type: ignore[attr-defined]
+        network=request.network,
+        membership=request.membership,
     )
 
 
 def _event_or_404(
-    request: HttpRequest, event_id: int, *, with_hosts: bool = False
+    request: NetworkRequest, event_id: int, *, with_hosts: bool = False
 ) -> tuple[Event, Viewer]:
     viewer = _viewer(request)
     event = event_for_viewer(
         event_id=event_id,
         viewer=viewer,
-        network=request.network,  # type: ignore[attr-defined]
+        network=request.network,
         with_hosts=with_hosts,
     )
     if event is None:
@@ -69,18 +73,18 @@ def _event_or_404(
 
 
 @network_view(Role.PUBLIC)
-def events(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def events(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
     listing = event_list(network=network, viewer=_viewer(request))
     return render(request, "events/list.html", {"network": network, **listing})
 
 
 @network_view(Role.PUBLIC)
-def event_detail(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+def event_detail(request: NetworkRequest, network_slug: str, event_id: int) -> HttpResponse:
     event, viewer = _event_or_404(request, event_id, with_hosts=True)
     registration = viewer_registration(event=event, user=request.user)
-    context = {
-        "network": request.network,  # type: ignore[attr-defined]
+    context: dict[str, Any] = {
+        "network": request.network,
         "event": event,
         "registration": registration,
         "can_register": may_register(event=event, viewer=viewer),
@@ -97,7 +101,9 @@ def event_detail(request: HttpRequest, network_slug: str, event_id: int) -> Http
 
 @network_view(Role.SIGNED_IN)
 @require_POST
-def event_register(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+def event_register(
+    request: SignedInNetworkRequest, network_slug: str, event_id: int
+) -> HttpResponse:
     event, viewer = _event_or_404(request, event_id)
     if not may_register(event=event, viewer=viewer):
         messages.error(request, _("Registration for this event is not open to you."))
@@ -113,7 +119,7 @@ def event_register(request: HttpRequest, network_slug: str, event_id: int) -> Ht
     try:
         registration, created = registration_register(
             event=event,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             guest_names=form.guest_names(),
         )
     except RegistrationClosed:
@@ -138,7 +144,7 @@ def event_url_path(event: Event, network_slug: str) -> str:
 @network_view(Role.SIGNED_IN)
 @require_POST
 def event_cancel_registration(
-    request: HttpRequest, network_slug: str, event_id: int
+    request: SignedInNetworkRequest, network_slug: str, event_id: int
 ) -> HttpResponse:
     event = _event_or_404(request, event_id)[0]
     registration = viewer_registration(event=event, user=request.user)
@@ -160,7 +166,7 @@ def _cancel(request: HttpRequest, registration: Registration) -> None:
 
 
 @network_view(Role.PUBLIC)
-def event_register_guest(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+def event_register_guest(request: NetworkRequest, network_slug: str, event_id: int) -> HttpResponse:
     event = _event_or_404(request, event_id)[0]
     form = GuestRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -179,13 +185,13 @@ def event_register_guest(request: HttpRequest, network_slug: str, event_id: int)
             return redirect(event_url_path(event, network_slug))
         # The same answer whether or not the address was already registered.
         return render(request, "events/guest_check_email.html", {"event": event})
-    context = {"network": request.network, "event": event, "guest_form": form}  # type: ignore[attr-defined]
+    context = {"network": request.network, "event": event, "guest_form": form}
     return render(request, "events/guest_register.html", context)
 
 
 @network_view(Role.PUBLIC)
 def event_guest_confirm(
-    request: HttpRequest, network_slug: str, event_id: int, token: str
+    request: NetworkRequest, network_slug: str, event_id: int, token: str
 ) -> HttpResponse:
     """The emailed link. A GET only shows a button: mail scanners follow links, people press."""
     event = _event_or_404(request, event_id)[0]
@@ -208,7 +214,7 @@ def event_guest_confirm(
 
 @network_view(Role.PUBLIC)
 def event_guest_cancel(
-    request: HttpRequest, network_slug: str, event_id: int, token: str
+    request: NetworkRequest, network_slug: str, event_id: int, token: str
 ) -> HttpResponse:
     event = _event_or_404(request, event_id)[0]
     registration_id = guest_token_registration_id(token=token, action="cancel")
@@ -229,7 +235,7 @@ def event_guest_cancel(
 
 
 @network_view(Role.PUBLIC)
-def event_ics(request: HttpRequest, network_slug: str, event_id: int) -> HttpResponse:
+def event_ics(request: NetworkRequest, network_slug: str, event_id: int) -> HttpResponse:
     event = _event_or_404(request, event_id)[0]
     content = calendar_bytes(name=event.title, events=[(event, event_url(event))])
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
@@ -238,16 +244,16 @@ def event_ics(request: HttpRequest, network_slug: str, event_id: int) -> HttpRes
 
 
 @network_view(Role.PUBLIC)
-def events_feed(request: HttpRequest, network_slug: str) -> HttpResponse:
+def events_feed(request: NetworkRequest, network_slug: str) -> HttpResponse:
     """The subscribable calendar: public events only, since a feed reader has no login."""
-    network = request.network  # type: ignore[attr-defined]
+    network = request.network
     listing = network_feed_events(network=network)
     content = calendar_bytes(name=network.name, events=[(e, event_url(e)) for e in listing])
     return HttpResponse(content, content_type="text/calendar; charset=utf-8")
 
 
 @login_required
-def my_events(request: HttpRequest) -> HttpResponse:
+def my_events(request: SignedInRequest) -> HttpResponse:
     """The person's tickets across networks, each with its QR code for the door."""
     mine = my_registrations(user=request.user)
     tickets = [

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.forms.profile import LinkedInURLField
 from members.models import ApplicationQuestion, MembershipApplication, Sector, User
+from members.services.profiles import ApplicantProfile
 from networks.inputs import query_int
 from networks.models import Membership, Network
 
@@ -41,8 +42,6 @@ class ApplicationForm(forms.Form):
         help_text=_("Required to apply."),
     )
 
-    PROFILE_FIELDS = ("first_name", "last_name", "company", "job_title", "sector", "city")
-
     def __init__(
         self, *args: Any, network: Network, questions: list[ApplicationQuestion], **kwargs: Any
     ) -> None:
@@ -75,10 +74,17 @@ class ApplicationForm(forms.Form):
             )
         return sponsor.user
 
-    def profile_data(self) -> dict[str, Any]:
-        data = {name: self.cleaned_data[name] for name in self.PROFILE_FIELDS}
-        data["linkedin_url"] = self.cleaned_data.get("linkedin_url", "")
-        return data
+    def profile_data(self) -> ApplicantProfile:
+        data = self.cleaned_data
+        return ApplicantProfile(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            company=data["company"],
+            job_title=data["job_title"],
+            sector=data["sector"],
+            city=data["city"],
+            linkedin_url=data.get("linkedin_url", ""),
+        )
 
     def answers(self) -> dict[str, Any]:
         """Answers keyed by question id, with the label as asked, so later edits keep history."""

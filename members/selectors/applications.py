@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from members.models import ApplicationQuestion, Endorsement, MembershipApplication, Profile, User
+from members.selectors.accounts import email_verified_expression
 from networks.inputs import query_int
 from networks.models import Membership, Network
 
@@ -190,7 +190,7 @@ def applicant_state(*, network: Network, user: User) -> ApplicantState:
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(
-            verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            verified=email_verified_expression(),
             open_application_id=Subquery(open_application.values("pk")[:1]),
             open_application_status=Subquery(open_application.values("status")[:1]),
         )

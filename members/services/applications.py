@@ -16,7 +16,7 @@ from django.db.models import Case, Count, Max, Q, Value, When
 from django.utils import timezone
 
 from members.models import DecisionLogEntry, Endorsement, MembershipApplication, Profile, User
-from members.services.profiles import profile_update
+from members.services.profiles import ApplicantProfile, profile_update
 from networks.languages import email_language
 from networks.models import Membership, Network
 from networks.services import network_lock
@@ -52,7 +52,7 @@ def application_submit(
     user: User,
     motivation: str,
     answers: dict[str, Any],
-    profile: dict[str, Any],
+    profile: ApplicantProfile,
     sponsor: User | None = None,
     current_profile: Profile | None = None,
 ) -> tuple[MembershipApplication, bool]:

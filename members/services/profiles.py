@@ -1,37 +1,78 @@
 """Writes on a person's profile."""
 
-from typing import Any
+from typing import TypedDict
 
 from django.utils import timezone
 
 from members.models import Profile, User
 from outbox.services import optout_exists, optout_remove
 
-USER_FIELDS = ("first_name", "last_name")
+# The profile's columns a person writes; a first save that meets a concurrent one writes them all.
 PROFILE_FIELDS = (
     "company", "job_title", "sector", "city", "linkedin_url", "phone", "bio", "offers", "needs",
     "visibility", "show_email", "show_phone", "show_linkedin", "event_news",
 )  # fmt: skip
 
 
-def profile_update(*, user: User, current: Profile | None = None, **fields: Any) -> Profile:
-    """Save the given user and profile fields; unknown names are refused, not ignored.
+class ApplicantProfile(TypedDict, total=False):
+    """What the application form asks about the person, in ``profile_update``'s keywords
+    (so ``profile_update(user=…, **profile)`` is checked by mypy, key by key)."""
+
+    first_name: str
+    last_name: str
+    company: str
+    job_title: str
+    sector: str
+    city: str
+    linkedin_url: str
+
+
+def profile_update(
+    *,
+    user: User,
+    current: Profile | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    company: str | None = None,
+    job_title: str | None = None,
+    sector: str | None = None,
+    city: str | None = None,
+    linkedin_url: str | None = None,
+    phone: str | None = None,
+    bio: str | None = None,
+    offers: str | None = None,
+    needs: str | None = None,
+    visibility: str | None = None,
+    show_email: bool | None = None,
+    show_phone: bool | None = None,
+    show_linkedin: bool | None = None,
+    event_news: bool | None = None,
+) -> Profile:
+    """Save the given user and profile fields; a field left out (None) keeps its value.
 
     ``current`` is the person's profile when the caller already loaded it (saves a query).
     """
-    unknown = set(fields) - set(USER_FIELDS) - set(PROFILE_FIELDS)
-    if unknown:
-        raise TypeError(f"profile_update() got unexpected fields {sorted(unknown)}")
-    user_changes = {k: v for k, v in fields.items() if k in USER_FIELDS and getattr(user, k) != v}
-    if user_changes:
-        for name, value in user_changes.items():
-            setattr(user, name, value)
-        user.save(update_fields=list(user_changes))
+    _names_update(user, first_name=first_name, last_name=last_name)
+    changes = _given(
+        company=company,
+        job_title=job_title,
+        sector=sector,
+        city=city,
+        linkedin_url=linkedin_url,
+        phone=phone,
+        bio=bio,
+        offers=offers,
+        needs=needs,
+        visibility=visibility,
+        show_email=show_email,
+        show_phone=show_phone,
+        show_linkedin=show_linkedin,
+        event_news=event_news,
+    )
     profile = current or Profile.objects.filter(user=user).first() or Profile(user=user)
-    _record_event_news_consent(profile, user, fields.get("event_news"))
-    for name, value in fields.items():
-        if name in PROFILE_FIELDS:
-            setattr(profile, name, value)
+    _record_event_news_consent(profile, user, event_news)
+    for name, value in changes.items():
+        setattr(profile, name, value)
     profile.user = user
     profile.search_text = profile.build_search_text()
     if profile.pk is not None:
@@ -45,6 +86,18 @@ def profile_update(*, user: User, current: Profile | None = None, **fields: Any)
         update_fields=[*PROFILE_FIELDS, "search_text", "event_news_at"],
     )
     return profile
+
+
+def _given(**values: object) -> dict[str, object]:
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _names_update(user: User, **names: str | None) -> None:
+    changed = {k: v for k, v in _given(**names).items() if getattr(user, k) != v}
+    if changed:
+        for name, value in changed.items():
+            setattr(user, name, value)
+        user.save(update_fields=list(changed))
 
 
 def _record_event_news_consent(profile: Profile, user: User, wanted: bool | None) -> None:

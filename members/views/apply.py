@@ -2,15 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
 from members.forms.applications import ApplicationForm
-from members.models import Invitation, Profile
+from members.http import SignedInNetworkRequest, SignedInRequest
+from members.models import Invitation, Profile, User
 from members.selectors.applications import (
+    ApplicantState,
     applicant_state,
     network_questions,
     user_application_get,
@@ -27,10 +29,10 @@ from members.services.applications import (
 from members.services.invitations import invitation_link_application
 from networks.access import Role, network_view
 from networks.inputs import query_int
-from networks.models import Membership
+from networks.models import Membership, Network
 
 
-def _initial(user, profile) -> dict:
+def _initial(user: User, profile: Profile | None) -> dict[str, str]:
     initial = {"first_name": user.first_name, "last_name": user.last_name}
     if profile is not None:
         for name in ("company", "job_title", "sector", "city", "linkedin_url"):
@@ -39,10 +41,10 @@ def _initial(user, profile) -> dict:
 
 
 @network_view(Role.SIGNED_IN)
-def apply(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
-    membership = request.membership  # type: ignore[attr-defined]
-    state = applicant_state(network=network, user=request.user)  # type: ignore[arg-type]
+def apply(request: SignedInNetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
+    membership = request.membership
+    state = applicant_state(network=network, user=request.user)
     if not state.verified:
         # Nothing is saved for an unverified address: verify first, then come back.
         messages.warning(request, _("Please verify your email address before applying."))
@@ -72,7 +74,7 @@ def apply(request: HttpRequest, network_slug: str) -> HttpResponse:
     )
 
 
-def _invitation(request: HttpRequest, network) -> Invitation | None:
+def _invitation(request: SignedInNetworkRequest, network: Network) -> Invitation | None:
     """The invitation this person accepted for this network, named in the URL; else 404."""
     raw = request.GET.get("invitation", "")
     if not raw:
@@ -85,7 +87,7 @@ def _invitation(request: HttpRequest, network) -> Invitation | None:
     return invitation
 
 
-def _sponsor(form: ApplicationForm, invitation: Invitation | None):
+def _sponsor(form: ApplicationForm, invitation: Invitation | None) -> User | None:
     """The member who invited is the sponsor, unless the applicant named one themself."""
     if form.cleaned_data["sponsor_card"] is not None or invitation is None:
         return form.cleaned_data["sponsor_card"]
@@ -99,19 +101,22 @@ def _sponsor(form: ApplicationForm, invitation: Invitation | None):
 
 
 def _submit(
-    request: HttpRequest, form: ApplicationForm, state, invitation: Invitation | None
+    request: SignedInNetworkRequest,
+    form: ApplicationForm,
+    state: ApplicantState,
+    invitation: Invitation | None,
 ) -> HttpResponse:
     network = form.network
     try:
         application, created = application_submit(
             network=network,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             motivation=form.cleaned_data["motivation"],
             answers=form.answers(),
             profile=form.profile_data(),
             sponsor=_sponsor(form, invitation),
             # Known from the state query: an unsaved one means "create it", with no lookup.
-            current_profile=state.profile or Profile(user=request.user),  # type: ignore[misc]
+            current_profile=state.profile or Profile(user=request.user),
         )
     except IntakeClosed:
         return render(request, "members/apply_closed.html", {"network": network})
@@ -129,14 +134,14 @@ def _submit(
 
 @require_POST
 @login_required
-def application_withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_withdraw(request: SignedInRequest, application_id: int) -> HttpResponse:
     application = user_application_get(user=request.user, application_id=application_id)
     if application is None:
         raise Http404
     try:
         # The applicant owns it: their own application's network is the scope to act in.
         with scope(network=application.network):
-            withdraw(application=application, user=request.user)  # type: ignore[arg-type]
+            withdraw(application=application, user=request.user)
     except AlreadyDecided:
         messages.info(request, _("This application was already decided."))
     else:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from members.http import MemberNetworkRequest
 from members.selectors.cards import card_check, network_membership_get
 from members.services import renewals
 from networks.access import Role, network_view
@@ -24,15 +25,17 @@ def card_verify(request: HttpRequest, token: str) -> HttpResponse:
 
 @network_view(Role.COORDINATOR)
 @require_POST
-def membership_renew(request: HttpRequest, network_slug: str, membership_id: int) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def membership_renew(
+    request: MemberNetworkRequest, network_slug: str, membership_id: int
+) -> HttpResponse:
+    network = request.network
     membership = network_membership_get(network=network, membership_id=membership_id)
     if membership is None:
         raise Http404
     name = membership.user.get_full_name() or membership.card_label
     try:
         # Signed in for sure: the middleware let a coordinator through, never an anonymous visitor.
-        renewals.membership_renew(membership=membership, renewed_by=request.user)  # type: ignore[arg-type]
+        renewals.membership_renew(membership=membership, renewed_by=request.user)
     except renewals.AlreadyRenewed:
         messages.info(
             request,

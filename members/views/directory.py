@@ -1,16 +1,17 @@
 """A network's member directory, for its active members and coordinators."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from members.forms.profile import DirectorySearchForm
+from members.http import MemberNetworkRequest
 from members.selectors.directory import network_directory, network_directory_cities
 from networks.access import Role, network_view
 
 
 @network_view(Role.MEMBER)
-def directory(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def directory(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
     form = DirectorySearchForm(request.GET)
     filters = form.filters()
     after = request.GET.get("after")

@@ -1,12 +1,13 @@
 """Members vouching for pending applicants they know."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.forms.applications import EndorsementForm
+from members.http import MemberNetworkRequest
 from members.models import MembershipApplication
 from members.selectors.applications import PAGE_SIZE, pending_applicants
 from members.services.applications import endorsement_add
@@ -15,8 +16,8 @@ from networks.inputs import query_int
 
 
 @network_view(Role.MEMBER)
-def applicant_list(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def applicant_list(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
     after = request.GET.get("before", "")
     applicants = pending_applicants(
         network=network, endorser=request.user, after_id=query_int(after)
@@ -32,8 +33,10 @@ def applicant_list(request: HttpRequest, network_slug: str) -> HttpResponse:
 
 @require_POST
 @network_view(Role.MEMBER)
-def applicant_endorse(request: HttpRequest, network_slug: str, application_id: int) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def applicant_endorse(
+    request: MemberNetworkRequest, network_slug: str, application_id: int
+) -> HttpResponse:
+    network = request.network
     application = get_object_or_404(
         MembershipApplication,
         pk=application_id,
@@ -44,7 +47,7 @@ def applicant_endorse(request: HttpRequest, network_slug: str, application_id: i
     if form.is_valid() and application.user_id != request.user.pk:
         endorsement_add(
             application=application,
-            endorser=request.user,  # type: ignore[arg-type]
+            endorser=request.user,
             note=form.cleaned_data["note"],
         )
         messages.success(request, _("Thank you: the coordinators will see your endorsement."))

@@ -2,9 +2,10 @@
 
 import csv
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 
+from members.http import MemberNetworkRequest
 from members.selectors.export import member_export_rows
 from members.services.export import export_record, spreadsheet_safe
 from networks.access import Role, network_view
@@ -16,8 +17,8 @@ COLUMNS = (
 
 
 @network_view(Role.COORDINATOR)
-def members_csv(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def members_csv(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
     rows = member_export_rows(network=network)
     export_record(network=network, exported_by=request.user, count=len(rows))
     stamp = timezone.localdate().isoformat()

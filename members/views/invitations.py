@@ -3,7 +3,6 @@ the invitee follows a personal link to the application form."""
 
 from collections import Counter
 
-from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +16,9 @@ from django_scopes import scope
 
 from members.adapters import INVITATION_NEXT
 from members.forms.invitations import InvitationForm, InvitationUploadForm
-from members.models import Invitation, InvitationBatch
+from members.http import MemberNetworkRequest
+from members.models import Invitation, InvitationBatch, User
+from members.selectors.accounts import email_verified
 from members.selectors.invitations import (
     State,
     batch_counts,
@@ -57,13 +58,13 @@ def reason(code: str) -> str:
 
 # --- Coordinators ----------------------------------------------------------------------------
 @network_view(Role.COORDINATOR)
-def manage_invitations(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def manage_invitations(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             service.invitation_send(
-                network=network, inviter=request.user, by_coordinator=True,  # type: ignore[arg-type]
+                network=network, inviter=request.user, by_coordinator=True,
                 invitee=Invitee(**form.cleaned_data),
             )  # fmt: skip
         except InvitationRefused as refused:
@@ -90,23 +91,25 @@ def manage_invitations(request: HttpRequest, network_slug: str) -> HttpResponse:
 
 @require_POST
 @network_view(Role.COORDINATOR)
-def invitation_upload(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def invitation_upload(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
     form = InvitationUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.errors.get("file", [])))
         return redirect("manage_invitations", network_slug=network.slug)
     upload = form.cleaned_data["file"]
     batch = service.invitation_batch_preview(
-        network=network, created_by=request.user,  # type: ignore[arg-type]
+        network=network, created_by=request.user,
         data=upload.read(), filename=upload.name,
     )  # fmt: skip
     return redirect("invitation_batch", network_slug=network.slug, batch_id=batch.pk)
 
 
 @network_view(Role.COORDINATOR)
-def invitation_batch(request: HttpRequest, network_slug: str, batch_id: int) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def invitation_batch(
+    request: MemberNetworkRequest, network_slug: str, batch_id: int
+) -> HttpResponse:
+    network = request.network
     batch = get_object_or_404(InvitationBatch, pk=batch_id, network=network)
     counts = batch_counts(batch=batch)
     total = sum(counts.values())
@@ -132,11 +135,11 @@ def invitation_batch(request: HttpRequest, network_slug: str, batch_id: int) -> 
 
 @require_POST
 @network_view(Role.COORDINATOR)
-def invitation_batch_confirm(request: HttpRequest, network_slug: str, batch_id: int):
-    network = request.network  # type: ignore[attr-defined]
+def invitation_batch_confirm(request: MemberNetworkRequest, network_slug: str, batch_id: int):
+    network = request.network
     batch = get_object_or_404(InvitationBatch, pk=batch_id, network=network)
     try:
-        result = service.invitation_batch_confirm(batch=batch, confirmed_by=request.user)  # type: ignore[arg-type]
+        result = service.invitation_batch_confirm(batch=batch, confirmed_by=request.user)
     except InvitationRefused as refused:
         messages.error(request, reason(refused.reason))
     else:
@@ -159,8 +162,8 @@ def invitation_batch_confirm(request: HttpRequest, network_slug: str, batch_id: 
 
 @require_POST
 @network_view(Role.COORDINATOR)
-def invitation_revoke(request: HttpRequest, network_slug: str, invitation_id: int):
-    network = request.network  # type: ignore[attr-defined]
+def invitation_revoke(request: MemberNetworkRequest, network_slug: str, invitation_id: int):
+    network = request.network
     invitation = get_object_or_404(Invitation, pk=invitation_id, network=network)
     if service.invitation_revoke(invitation=invitation):
         messages.success(request, _("Invitation revoked."))
@@ -171,8 +174,8 @@ def invitation_revoke(request: HttpRequest, network_slug: str, invitation_id: in
 
 @require_POST
 @network_view(Role.COORDINATOR)
-def invitation_resend(request: HttpRequest, network_slug: str, invitation_id: int):
-    network = request.network  # type: ignore[attr-defined]
+def invitation_resend(request: MemberNetworkRequest, network_slug: str, invitation_id: int):
+    network = request.network
     invitation = get_object_or_404(Invitation, pk=invitation_id, network=network)
     if service.invitation_resend(invitation=invitation):
         messages.success(request, _("Invitation sent again."))
@@ -184,15 +187,15 @@ def invitation_resend(request: HttpRequest, network_slug: str, invitation_id: in
 # --- Members ---------------------------------------------------------------------------------
 @require_POST
 @network_view(Role.MEMBER)
-def member_invite(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def member_invite(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
     form = InvitationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please give a valid email address."))
         return redirect("members:me")
     try:
         service.invitation_send(
-            network=network, inviter=request.user, by_coordinator=False,  # type: ignore[arg-type]
+            network=network, inviter=request.user, by_coordinator=False,
             invitee=Invitee(**form.cleaned_data),
         )  # fmt: skip
     except InvitationRefused as refused:
@@ -218,25 +221,19 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             request.session[INVITATION_NEXT] = request.path
         context = {"invitation": invitation, "usable": usable, "token": token}
         return render(request, "members/invitation_landing.html", context)
-    if not request.user.is_authenticated:
+    user = request.user
+    if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    return _accept(request, invitation)
+    return _accept(request, invitation, user)
 
 
-def _accept(request: HttpRequest, invitation: Invitation) -> HttpResponse:
-    verified = set(
-        EmailAddress.objects.filter(user=request.user, verified=True).values_list(
-            "email", flat=True
-        )
-    )
+def _accept(request: HttpRequest, invitation: Invitation, user: User) -> HttpResponse:
+    address = invitation.email
+    verified = {address} if email_verified(user=user, email=address) else set()
     network = invitation.network
     try:
         with scope(network=network):
-            service.invitation_accept(
-                invitation=invitation,
-                user=request.user,  # type: ignore[arg-type]
-                verified_emails=verified,
-            )
+            service.invitation_accept(invitation=invitation, user=user, verified_emails=verified)
     except service.WrongAddress:
         messages.error(
             request, _("This invitation was sent to another address: log in with that one.")

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.i18n import set_language
 
 from members.forms.invitations import InvitationForm
+from members.http import SignedInRequest
 from members.selectors.applications import user_application_list
 from members.selectors.cards import membership_cards
 from members.selectors.invitations import member_invitations
@@ -16,7 +17,7 @@ from networks.selectors import user_membership_list
 
 @never_cache
 @login_required
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: SignedInRequest) -> HttpResponse:
     context = {
         "memberships": user_membership_list(user=request.user),
         "cards": membership_cards(user=request.user),

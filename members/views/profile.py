@@ -4,12 +4,13 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from members.forms.profile import ProfileForm
+from members.http import SignedInRequest
 from members.models import User
 from members.selectors.directory import own_profile
 from members.services.profiles import profile_update
@@ -17,7 +18,7 @@ from members.services.profiles import profile_update
 
 @never_cache
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: SignedInRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
     form = ProfileForm(request.POST or None, user=user, instance=own_profile(user=user))
     if request.method == "POST" and form.is_valid():

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from members.forms.applications import BulkDecisionForm, DecisionForm
+from members.http import MemberNetworkRequest
 from members.models import MembershipApplication, Sector
 from members.selectors.applications import (
     Cursor,
@@ -41,8 +42,8 @@ def _filters(request: HttpRequest) -> QueueFilters:
 
 
 @network_view(Role.COORDINATOR)
-def queue(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def queue(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
     filters = _filters(request)
     after = Cursor.decode(request.GET.get("after", ""))
     page, cursor = review_queue(network=network, filters=filters, after=after)
@@ -65,8 +66,8 @@ def queue(request: HttpRequest, network_slug: str) -> HttpResponse:
 
 @require_POST
 @network_view(Role.COORDINATOR)
-def decide(request: HttpRequest, network_slug: str, application_id: int) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def decide(request: MemberNetworkRequest, network_slug: str, application_id: int) -> HttpResponse:
+    network = request.network
     application = get_object_or_404(MembershipApplication, pk=application_id, network=network)
     form = DecisionForm(request.POST)
     outcome = ""
@@ -78,7 +79,7 @@ def decide(request: HttpRequest, network_slug: str, application_id: int) -> Http
                 network=network,
                 application_id=application.pk,
                 action=form.cleaned_data["action"],
-                decided_by=request.user,  # type: ignore[arg-type]
+                decided_by=request.user,
                 note=form.cleaned_data["note"],
             )
         except AlreadyDecided:
@@ -95,8 +96,8 @@ def decide(request: HttpRequest, network_slug: str, application_id: int) -> Http
 
 @require_POST
 @network_view(Role.COORDINATOR)
-def bulk_decide(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network  # type: ignore[attr-defined]
+def bulk_decide(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
+    network = request.network
     form = BulkDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Select at least one application and a decision."))
@@ -105,7 +106,7 @@ def bulk_decide(request: HttpRequest, network_slug: str) -> HttpResponse:
             network=network,
             application_ids=form.cleaned_data["applications"],
             action=form.cleaned_data["action"],
-            decided_by=request.user,  # type: ignore[arg-type]
+            decided_by=request.user,
             note=form.cleaned_data["note"],
         )
         messages.success(request, _describe(decision))

@@ -19,7 +19,7 @@ from events.forms import (
     WalkInForm,
 )
 from events.models import Event, Registration
-from events.services.events import event_create
+from events.services.events import EventDetails, event_create
 from members.forms.accounts import SignupForm
 from members.forms.applications import (
     ApplicationForm,
@@ -249,7 +249,12 @@ def test_it_refuses_an_event_in_year_1_on_the_form_and_keeps_pages_working(clien
 def test_it_refuses_an_event_in_year_1_in_the_service(personas):
     data = event_data(starts_at=datetime(1, 1, 2, 20, 0).astimezone())
     with scope(network=personas.florence), pytest.raises(ValidationError):
-        event_create(network=personas.florence, created_by=personas.alice, data=data, cohosts=[])
+        event_create(
+            network=personas.florence,
+            created_by=personas.alice,
+            details=EventDetails(**data),
+            cohosts=[],
+        )
 
 
 @pytest.mark.django_db

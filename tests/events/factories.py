@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from events.models import Event
-from events.services.events import event_create, event_publish
+from events.services.events import EventDetails, event_create, event_publish
 from networks.models import Network
 
 ROME = ZoneInfo("Europe/Rome")
@@ -38,7 +38,10 @@ def make_event(
 ) -> Event:
     with scope(network=network):
         event = event_create(
-            network=network, created_by=by, data=event_data(**overrides), cohosts=cohosts
+            network=network,
+            created_by=by,
+            details=EventDetails(**event_data(**overrides)),
+            cohosts=cohosts,
         )
         if publish:
             event_publish(event=event)

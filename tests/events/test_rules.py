@@ -21,6 +21,7 @@ from events.services.checkin import CheckinNotOpen, walk_in_add
 from events.services.events import (
     EDITABLE,
     EventClosed,
+    EventDetails,
     event_announce,
     event_cancel,
     event_followup,
@@ -158,7 +159,7 @@ def edit(client, personas, m: Moment) -> tuple[bool, bool]:
     event = _fresh(m.event)
     data = {name: getattr(event, name) for name in EDITABLE} | {"title": "Renamed"}
     try:
-        event_update(event=event, data=data, cohosts=[])
+        event_update(event=event, details=EventDetails(**data), cohosts=[])
     except EventClosed:
         return offered, False
     return offered, True

@@ -25,7 +25,7 @@ from django_scopes import scope
 
 from events.models import Event, Registration
 from events.services.checkin import walk_in_add
-from events.services.events import event_create, event_publish
+from events.services.events import EventDetails, event_create, event_publish
 from events.services.registrations import (
     registration_confirm_guest,
     registration_register,
@@ -316,7 +316,8 @@ class DemoEventsLoader:
         self, network: Network, *, by: User, data: dict[str, Any],
         cohosts: Sequence[Network] = (), publish: bool = True,
     ) -> Event:  # fmt: skip
-        event = event_create(network=network, created_by=by, data=data, cohosts=cohosts)
+        details = EventDetails(**data)
+        event = event_create(network=network, created_by=by, details=details, cohosts=cohosts)
         if publish:
             event_publish(event=event)
             event.refresh_from_db()
