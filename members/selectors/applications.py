@@ -12,6 +12,7 @@ from members.models import ApplicationQuestion, Endorsement, MembershipApplicati
 from members.selectors.accounts import email_verified_expression
 from networks.inputs import query_int
 from networks.models import Membership, Network
+from networks.paging import Page, keyset_page
 
 Status = MembershipApplication.Status
 OPEN = list(MembershipApplication.OPEN)
@@ -115,7 +116,7 @@ def _warnings(network: Network) -> dict[str, Any]:
 
 def review_queue(
     *, network: Network, filters: QueueFilters, after: Cursor | None = None
-) -> tuple[list[MembershipApplication], Cursor | None]:
+) -> Page[MembershipApplication]:
     """One page of the queue, oldest first, with answers, sponsor, endorsements and warnings."""
     # Both kinds of waiting list in the order people started waiting, the order places go in.
     waiting = (Status.WAITLISTED, Status.APPROVED_WAITING)
@@ -147,16 +148,16 @@ def review_queue(
             Q(**{f"{sort_field}__gt": after.sort_at})
             | Q(**{sort_field: after.sort_at, "id__gt": after.pk})
         )
-    page = list(rows[: PAGE_SIZE + 1])
-    more = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
-    cursor = Cursor(getattr(page[-1], sort_field), page[-1].pk) if more else None
-    return page, cursor
+    return keyset_page(
+        rows,
+        size=PAGE_SIZE,
+        cursor_of=lambda row: Cursor(getattr(row, sort_field), row.pk).encode(),
+    )
 
 
 def pending_applicants(
-    *, network: Network, endorser: Any, after_id: int | None = None
-) -> list[MembershipApplication]:
+    *, network: Network, endorser: User, before_id: int | None = None
+) -> Page[MembershipApplication]:
     """Pending applicants members may vouch for, newest first, with "already endorsed"."""
     rows = (
         MembershipApplication.objects.filter(network=network, status=Status.PENDING)
@@ -169,9 +170,9 @@ def pending_applicants(
         )
         .order_by("-id")
     )
-    if after_id:
-        rows = rows.filter(id__lt=after_id)
-    return list(rows[:PAGE_SIZE])
+    if before_id:
+        rows = rows.filter(id__lt=before_id)
+    return keyset_page(rows, size=PAGE_SIZE, cursor_of=lambda row: str(row.pk))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from members.models import Profile, Sector, User
 from networks.models import Membership, Network
+from networks.paging import Page, keyset_page
 
 PAGE_SIZE = 24
 MAX_TERMS = 5
@@ -95,7 +96,7 @@ def search_terms(query: str) -> list[str]:
 
 def network_directory(
     *, network: Network, query: str = "", sector: str = "", city: str = "", after: str | None = None
-) -> tuple[list[DirectoryEntry], str | None]:
+) -> Page[DirectoryEntry]:
     """One page of the network's directory and the cursor of the next page (None at the end).
 
     Sorted by last name, first name and membership id; pages are cut by keyset (no OFFSET, no
@@ -121,16 +122,16 @@ def network_directory(
                 id__gt=cursor.pk,
             )
         )
-    page = list(
-        rows.order_by("user__last_name", "user__first_name", "id").values(*FIELDS)[: PAGE_SIZE + 1]
+    page = keyset_page(
+        rows.order_by("user__last_name", "user__first_name", "id").values(*FIELDS),
+        size=PAGE_SIZE,
+        cursor_of=_cursor,
     )
-    more = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
-    next_cursor = None
-    if more:
-        last = page[-1]
-        next_cursor = Cursor(last["user__last_name"], last["user__first_name"], last["id"]).encode()
-    return [_entry(row) for row in page], next_cursor
+    return Page([_entry(row) for row in page.rows], page.next_cursor)
+
+
+def _cursor(row: dict[str, Any]) -> str:
+    return Cursor(row["user__last_name"], row["user__first_name"], row["id"]).encode()
 
 
 def _entry(row: dict[str, Any]) -> DirectoryEntry:

@@ -9,6 +9,7 @@ from django_scopes import scopes_disabled
 from members.models import Invitation, InvitationBatch, MembershipApplication
 from members.services.invitations import token_hash
 from networks.models import Network
+from networks.paging import Page, keyset_page
 from outbox.selectors import outbox_delivered, outbox_failed
 
 State = Invitation.State
@@ -48,7 +49,7 @@ def _state() -> Case:
 
 def network_invitations(
     *, network: Network, state: str = "", before_id: int | None = None
-) -> list[Invitation]:
+) -> Page[Invitation]:
     """A page of the network's invitations, newest first, each with its state and error."""
     rows: QuerySet[Any] = (
         Invitation.objects.filter(network=network)
@@ -61,7 +62,7 @@ def network_invitations(
         rows = rows.filter(state=state)
     if before_id:
         rows = rows.filter(id__lt=before_id)
-    return list(rows[:PAGE_SIZE])
+    return keyset_page(rows, size=PAGE_SIZE, cursor_of=lambda row: str(row.pk))
 
 
 def state_counts(rows: QuerySet[Invitation]) -> dict[str, int]:

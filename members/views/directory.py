@@ -7,6 +7,7 @@ from members.forms.profile import DirectorySearchForm
 from members.http import MemberNetworkRequest
 from members.selectors.directory import network_directory, network_directory_cities
 from networks.access import Role, network_view
+from networks.paging import page_links
 
 
 @network_view(Role.MEMBER)
@@ -14,28 +15,20 @@ def directory(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
     network = request.network
     form = DirectorySearchForm(request.GET)
     filters = form.filters()
-    after = request.GET.get("after")
-    entries, next_cursor = network_directory(
+    page = network_directory(
         network=network,
         query=filters["q"],
         sector=filters["sector"],
         city=filters["city"],
-        after=after,
+        after=request.GET.get("after"),
     )
-    # The next page keeps the search and filters; only the cursor changes.
-    params = request.GET.copy()
-    params.pop("after", None)
     context = {
         "network": network,
         "form": form,
-        "entries": entries,
+        "entries": page.rows,
         "cities": network_directory_cities(network=network),
         "filtered": any(filters.values()),
-        "first_page_query": params.urlencode(),
-        "next_page_query": "",
-        "is_first_page": not after,
+        # The next page keeps the search and filters; only the cursor changes.
+        **page_links(request, page=page, param="after"),
     }
-    if next_cursor:
-        params["after"] = next_cursor
-        context["next_page_query"] = params.urlencode()
     return render(request, "members/directory.html", context)

@@ -9,23 +9,23 @@ from django.views.decorators.http import require_POST
 from members.forms.applications import EndorsementForm
 from members.http import MemberNetworkRequest
 from members.models import MembershipApplication
-from members.selectors.applications import PAGE_SIZE, pending_applicants
+from members.selectors.applications import pending_applicants
 from members.services.applications import endorsement_add
 from networks.access import Role, network_view
 from networks.inputs import query_int
+from networks.paging import page_links
 
 
 @network_view(Role.MEMBER)
 def applicant_list(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
     network = request.network
-    after = request.GET.get("before", "")
-    applicants = pending_applicants(
-        network=network, endorser=request.user, after_id=query_int(after)
+    page = pending_applicants(
+        network=network, endorser=request.user, before_id=query_int(request.GET.get("before"))
     )
     context = {
         "network": network,
-        "applicants": applicants,
-        "next_before": applicants[-1].pk if len(applicants) == PAGE_SIZE else None,
+        "applicants": page.rows,
+        **page_links(request, page=page, param="before"),
         "form": EndorsementForm(),
     }
     return render(request, "members/applicants.html", context)

@@ -30,6 +30,7 @@ from members.services import invitations as service
 from members.services.invitations import InvitationRefused, Invitee
 from networks.access import Role, network_view
 from networks.inputs import query_int
+from networks.paging import page_links
 
 REASONS = {
     "invalid_email": gettext_lazy("not a valid email address"),
@@ -73,17 +74,18 @@ def manage_invitations(request: MemberNetworkRequest, network_slug: str) -> Http
             messages.success(request, _("Invitation queued."))
             return redirect("manage_invitations", network_slug=network.slug)
     state = request.GET.get("state", "")
-    before = request.GET.get("before", "")
-    rows = network_invitations(network=network, state=state, before_id=query_int(before))
+    page = network_invitations(
+        network=network, state=state, before_id=query_int(request.GET.get("before"))
+    )
     context = {
         "network": network,
         "form": form,
         "upload": InvitationUploadForm(),
-        "invitations": rows,
+        "invitations": page.rows,
+        **page_links(request, page=page, param="before"),
         "counts": network_invitation_counts(network=network),
         "states": State.choices,
         "state": state,
-        "next_before": rows[-1].pk if len(rows) == 50 else None,
         "batches": InvitationBatch.objects.filter(network=network)[:10],
     }
     return render(request, "members/manage_invitations.html", context)

@@ -24,6 +24,7 @@ from members.services.applications import (
 )
 from networks.access import Role, network_view
 from networks.inputs import query_int
+from networks.paging import page_links
 
 Status = MembershipApplication.Status
 
@@ -46,16 +47,13 @@ def queue(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
     network = request.network
     filters = _filters(request)
     after = Cursor.decode(request.GET.get("after", ""))
-    page, cursor = review_queue(network=network, filters=filters, after=after)
-    query = request.GET.copy()
-    query.pop("after", None)
+    page = review_queue(network=network, filters=filters, after=after)
     context = {
         "network": network,
         "counts": application_counts(network=network),
-        "applications": page,
-        "next_after": cursor.encode() if cursor else "",
+        "applications": page.rows,
+        **page_links(request, page=page, param="after"),
         "filters": filters,
-        "filter_query": query.urlencode(),
         "sectors": Sector.choices,
         "statuses": Status.choices,
         "decision_form": DecisionForm(),
