@@ -15,7 +15,7 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
     input_type = "datetime-local"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
@@ -40,7 +40,7 @@ class EventForm(forms.ModelForm):
             "visibility": forms.RadioSelect,
         }
 
-    def __init__(self, *args, network: Network, **kwargs):
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.network = network
         others = Network.objects.exclude(pk=network.pk)
@@ -94,7 +94,7 @@ class GuestRegistrationForm(forms.Form):
 class MemberRegistrationForm(forms.Form):
     """One click; a field per guest when the event lets members bring some."""
 
-    def __init__(self, *args, guests: int, **kwargs):
+    def __init__(self, *args: Any, guests: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for n in range(1, guests + 1):
             self.fields[f"guest_{n}"] = forms.CharField(

@@ -174,7 +174,7 @@ class Event(models.Model):
         """The door opens a few hours before the start, for published events only."""
         return self.status == self.Status.PUBLISHED and self.checkin_opens_at <= timezone.now()
 
-    def registration_is_open(self, now=None) -> bool:
+    def registration_is_open(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         if self.status != self.Status.PUBLISHED:
             return False

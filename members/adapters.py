@@ -8,9 +8,13 @@ from urllib.parse import urlsplit, urlunsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import filter_users_by_email
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialLogin
+from django import forms
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils import translation
 
+from members.models import User
 from networks.inputs import validate_email_address
 from networks.languages import email_language, supported_language
 from outbox.services import outbox_add
@@ -59,13 +63,15 @@ class AccountAdapter(DefaultAccountAdapter):
         validate_email_address(email)
         return super().clean_email(email)
 
-    def get_login_redirect_url(self, request) -> str:
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
         next_path = request.session.pop(INVITATION_NEXT, None)
         if next_path and next_path.startswith("/invite/"):
             return next_path
         return super().get_login_redirect_url(request)
 
-    def save_user(self, request, user, form, commit=True):
+    def save_user(
+        self, request: HttpRequest, user: User, form: forms.Form, commit: bool = True
+    ) -> User:
         # The language of the signup page is the person's first choice for their email.
         user.language = _page_language()
         return super().save_user(request, user, form, commit)
@@ -105,6 +111,8 @@ class AccountAdapter(DefaultAccountAdapter):
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Kept explicit so the LinkedIn rules (no silent linking by email) have one home."""
 
-    def save_user(self, request, sociallogin, form=None):
+    def save_user(
+        self, request: HttpRequest, sociallogin: SocialLogin, form: forms.Form | None = None
+    ) -> User:
         sociallogin.user.language = _page_language()
         return super().save_user(request, sociallogin, form)

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from networks.models import Membership, Network
 
@@ -9,7 +11,7 @@ class MembershipInline(admin.TabularInline):
     raw_id_fields = ["user"]
     extra = 0
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
         return super().get_queryset(request).select_related("user")
 
 

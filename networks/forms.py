@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
 from networks.inputs import EmailField
@@ -24,7 +25,7 @@ class CoordinatorAppointForm(forms.Form):
         help_text=_("They must already have an account."),
     )
 
-    def clean_email(self):
+    def clean_email(self) -> AbstractBaseUser:
         email = self.cleaned_data["email"].lower()
         user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
         if user is None:

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,6 +11,8 @@ from networks.access import Decision, Role, network_access
 from networks.http import as_network_request
 from networks.selectors import membership_for_user, network_by_slug
 
+GetResponse = Callable[[HttpRequest], HttpResponse]
+
 
 class NetworkMiddleware:
     """Resolve ``/<network>/…`` once, check access, and run the view inside the network's scope.
@@ -18,7 +22,7 @@ class NetworkMiddleware:
     and runs unscoped.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -65,7 +69,7 @@ class PrivatePagesMiddleware:
     ``Cache-Control: public`` (django.views.decorators.cache.cache_control(public=True)).
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

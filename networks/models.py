@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -168,7 +170,7 @@ class Membership(models.Model):
             return ""
         return f"{self.network.card_code}-{self.card_number:06d}"
 
-    def is_valid_on(self, day) -> bool:
+    def is_valid_on(self, day: date) -> bool:
         return self.status == self.Status.ACTIVE and (
             self.valid_until is None or self.valid_until >= day
         )

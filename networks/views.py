@@ -1,3 +1,7 @@
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -19,6 +23,8 @@ from networks.selectors import (
     network_public_summary,
 )
 
+View = Callable[..., HttpResponse]
+
 
 @network_view(Role.PUBLIC)
 def network_detail(request: NetworkRequest, network_slug: str) -> HttpResponse:
@@ -39,10 +45,11 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
 
 
 # --- Federation staff: networks and their coordinators ---------------------------------------
-def staff_required(view):
+def staff_required(view: View) -> View:
     """Staff pages are invisible to everyone else: 404, not a hint that they exist."""
 
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated and not request.user.is_staff:
             raise Http404
         return staff_member_required(view, login_url="account_login")(request, *args, **kwargs)
@@ -94,7 +101,9 @@ def federation_network(request: HttpRequest, slug: str) -> HttpResponse:
 
 @staff_required
 @require_POST
-def federation_coordinator_remove(request: HttpRequest, slug: str, membership_id: int):
+def federation_coordinator_remove(
+    request: HttpRequest, slug: str, membership_id: int
+) -> HttpResponse:
     network = get_object_or_404(Network, slug=slug)
     with scope(network=network):
         membership = get_object_or_404(

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -36,7 +37,7 @@ class PeriodForm(forms.Form):
     # Offered as a list of the regions the figures contain; an unknown one shows no row.
     region = forms.CharField(label=_("Region"), required=False, max_length=80)
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("period") != "custom":
             return data

@@ -33,7 +33,9 @@ class Period:
         return (self.end - self.start).days + 1
 
 
-def period_for(key: str, *, today: date | None = None, start=None, end=None) -> Period:
+def period_for(
+    key: str, *, today: date | None = None, start: date | None = None, end: date | None = None
+) -> Period:
     today = today or timezone.localdate()
     if key == "custom" and start and end:
         return Period("custom", start, end)
@@ -174,7 +176,9 @@ def _waits(period: Period) -> dict[int, dict[int, int]]:
     return waits
 
 
-def _row(network: Network, sums: dict, waits: dict[int, int], snapshot) -> Figures:
+def _row(
+    network: Network, sums: dict, waits: dict[int, int], snapshot: NetworkSnapshot | None
+) -> Figures:
     def flow(name: str) -> int:
         return sums.get(f"p_{name}") or 0
 

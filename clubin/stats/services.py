@@ -54,7 +54,13 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=_zone())
 
 
-def _add(rows: Rows, metric: str, counts: Iterable[tuple[int, date | None, int]], since, until):
+def _add(
+    rows: Rows,
+    metric: str,
+    counts: Iterable[tuple[int, date | None, int]],
+    since: date,
+    until: date,
+) -> None:
     for network_id, day, count in counts:
         if day is not None and since <= day <= until and count:
             rows[(network_id, day)][metric] += count
@@ -126,7 +132,7 @@ def _application_flows(rows: Rows, decisions: Rows, since: date, until: date) ->
             decisions[(network_id, day)][str(_whole_days(wait))] += count
 
 
-def _whole_days(wait) -> int:
+def _whole_days(wait: timedelta | int) -> int:
     # SQLite hands back microseconds where PostgreSQL hands back a timedelta.
     if isinstance(wait, timedelta):
         return max(wait.days, 0)
@@ -194,7 +200,9 @@ def _event_flows(rows: Rows, since: date, until: date, now: datetime) -> None:
     _attendance_flows(rows, since, until, start, end, now)
 
 
-def _attendance_flows(rows: Rows, since: date, until: date, start, end, now) -> None:
+def _attendance_flows(
+    rows: Rows, since: date, until: date, start: datetime, end: datetime, now: datetime
+) -> None:
     """Members' attendance at events their network does not host, and first attendances."""
     hosted_by_home = Event.hosts.through.objects.filter(
         event_id=OuterRef("event_id"), network_id=OuterRef("home")

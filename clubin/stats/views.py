@@ -173,7 +173,7 @@ def federation_stats_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, list):

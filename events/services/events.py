@@ -222,7 +222,7 @@ def event_followup(*, event: Event, by: User, message: str = "") -> FollowUp:
 REMINDER_AHEAD = timedelta(hours=24)
 
 
-def event_reminders_send(*, network: Network, now=None) -> int:
+def event_reminders_send(*, network: Network, now: datetime | None = None) -> int:
     """The day before: one reminder per confirmed place, for this network's own events."""
     now = now or timezone.now()
     due = Event.objects.filter(
@@ -257,7 +257,7 @@ def event_reminders_send(*, network: Network, now=None) -> int:
     return sent
 
 
-def event_reminders_send_all(*, now=None) -> int:
+def event_reminders_send_all(*, now: datetime | None = None) -> int:
     sent = 0
     for network in Network.objects.all():
         with scope(network=network):

@@ -3,6 +3,9 @@
 Each fact is sent once: the outbox key names the registration (or event) and the fact.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.utils import formats, timezone, translation
 
 from events.calendars import calendar_bytes
@@ -55,7 +58,13 @@ def _language(registration: Registration) -> str:
     return email_language(chosen=chosen, network=registration.event.network)
 
 
-def ticket_email(registration: Registration, *, key: str, guests=(), manage_url: str = "") -> Email:
+def ticket_email(
+    registration: Registration,
+    *,
+    key: str,
+    guests: Sequence[Registration] = (),
+    manage_url: str = "",
+) -> Email:
     """Confirmation with the ticket: its code, the QR code as an image, and the .ics entry."""
     event = registration.event
     tickets = [registration, *guests]
@@ -90,7 +99,7 @@ def ticket_email(registration: Registration, *, key: str, guests=(), manage_url:
     )
 
 
-def plain_email(registration: Registration, *, template: str, key: str, **extra) -> Email:
+def plain_email(registration: Registration, *, template: str, key: str, **extra: Any) -> Email:
     event = registration.event
     language = _language(registration)
     context = {**event_context(event, language=language), "person_name": registration.name, **extra}

@@ -9,7 +9,7 @@ A cancellation hands its place to the first on the waitlist in the same transact
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -40,7 +40,7 @@ def event_lock(*, event_id: int) -> Event:
     )
 
 
-def _give_places(event: Event, registrations: Sequence[Registration], now) -> int:
+def _give_places(event: Event, registrations: Sequence[Registration], now: datetime) -> int:
     """Confirm in order while places last, waitlist the rest; returns how many got a place."""
     room = None if event.capacity is None else event.capacity - event.confirmed_count
     confirmed = 0
@@ -245,7 +245,9 @@ def registration_cancel(*, registration: Registration) -> list[Registration]:
         return registrations_promote(event=event, places=freed, now=now)
 
 
-def registrations_promote(*, event: Event, places: int | None, now=None) -> list[Registration]:
+def registrations_promote(
+    *, event: Event, places: int | None, now: datetime | None = None
+) -> list[Registration]:
     """Give up to ``places`` free places (None: all of them) to the waitlist, first come first.
 
     The caller holds the event's lock; each promoted person gets their ticket by email.

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from members.models import Profile, Sector, User
 from networks.models import Membership, Network
@@ -79,7 +79,7 @@ class Cursor:
         return cls(last, first, pk)
 
 
-def _visible_members(network: Network):
+def _visible_members(network: Network) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(
             network=network, status=Membership.Status.ACTIVE, user__is_active=True

@@ -7,7 +7,7 @@ decided by someone else and is reported back as such, never as an error.
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -256,7 +256,7 @@ def _free_places(network: Network, active: int, applications: list[MembershipApp
 
 
 def _admit(
-    network: Network, applications: list[MembershipApplication], decision: Decision, now
+    network: Network, applications: list[MembershipApplication], decision: Decision, now: datetime
 ) -> dict[int, Membership]:
     """Give the next card numbers to as many applicants as the cap allows; the rest wait."""
     stats = Membership.objects.filter(network=network).aggregate(
@@ -303,7 +303,9 @@ def _admit(
     return {m.user_id: m for m in [*new, *returning, *existing.values()]}
 
 
-def _record(network: Network, decision: Decision, decided_by: User | None, note: str, now) -> None:
+def _record(
+    network: Network, decision: Decision, decided_by: User | None, note: str, now: datetime
+) -> None:
     approved = [a.pk for a in decision.approved]
     waiting = [a.pk for a in decision.waitlisted + decision.approved_waiting]
     changes: dict[str, Any] = {

@@ -1,8 +1,8 @@
 """Coordinators' summaries of the queue: a daily digest and a weekly reminder of old ones."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django_scopes import scope
 
@@ -15,7 +15,9 @@ PENDING = MembershipApplication.Status.PENDING
 STALE_AFTER = timedelta(days=7)
 
 
-def _coordinators(network: Network, *, alerts: str | None = None):
+def _coordinators(
+    network: Network, *, alerts: str | None = None
+) -> QuerySet[Membership, tuple[int, str, str]]:
     rows = Membership.objects.filter(
         network=network, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE
     )
@@ -28,7 +30,7 @@ def _queue_url(network: Network) -> str:
     return site_url("manage_applications", network_slug=network.slug)
 
 
-def applications_digest_send(*, now=None) -> int:
+def applications_digest_send(*, now: datetime | None = None) -> int:
     """Daily: coordinators who chose a digest hear how many applications arrived in a day."""
     now = now or timezone.now()
     day = timezone.localdate(now).isoformat()
@@ -58,7 +60,7 @@ def applications_digest_send(*, now=None) -> int:
     return _queue_new(emails)
 
 
-def applications_reminder_send(*, now=None) -> int:
+def applications_reminder_send(*, now: datetime | None = None) -> int:
     """Weekly: every coordinator hears about applications waiting more than 7 days."""
     now = now or timezone.now()
     week = timezone.localdate(now).isocalendar()

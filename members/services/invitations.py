@@ -7,7 +7,7 @@ address, expires, and is consumed by one conditional UPDATE, so two clicks give 
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -55,7 +55,7 @@ def _new_token() -> tuple[str, str]:
     return token, token_hash(token)
 
 
-def _expiry(now) -> Any:
+def _expiry(now: datetime) -> Any:
     return now + timedelta(days=settings.INVITATION_EXPIRY_DAYS)
 
 
@@ -346,7 +346,7 @@ def _forget_in_batches(emails: set[str]) -> None:
             batch.save(update_fields=["rows", "problems"])
 
 
-def invitation_reminders_send(*, network: Network, now=None) -> int:
+def invitation_reminders_send(*, network: Network, now: datetime | None = None) -> int:
     """One reminder, never more, for invitations sent and not used after the network's delay."""
     days = network.invitation_reminder_days
     if not days:
@@ -382,7 +382,7 @@ def invitation_reminders_send(*, network: Network, now=None) -> int:
     return len(due)
 
 
-def invitation_reminders_send_all(*, now=None) -> int:
+def invitation_reminders_send_all(*, now: datetime | None = None) -> int:
     """Daily: one reminder per unused invitation, network by network inside its own scope."""
     sent = 0
     for network in Network.objects.all():

@@ -137,7 +137,9 @@ def invitation_batch(
 
 @require_POST
 @network_view(Role.COORDINATOR)
-def invitation_batch_confirm(request: MemberNetworkRequest, network_slug: str, batch_id: int):
+def invitation_batch_confirm(
+    request: MemberNetworkRequest, network_slug: str, batch_id: int
+) -> HttpResponse:
     network = request.network
     batch = get_object_or_404(InvitationBatch, pk=batch_id, network=network)
     try:
@@ -164,7 +166,9 @@ def invitation_batch_confirm(request: MemberNetworkRequest, network_slug: str, b
 
 @require_POST
 @network_view(Role.COORDINATOR)
-def invitation_revoke(request: MemberNetworkRequest, network_slug: str, invitation_id: int):
+def invitation_revoke(
+    request: MemberNetworkRequest, network_slug: str, invitation_id: int
+) -> HttpResponse:
     network = request.network
     invitation = get_object_or_404(Invitation, pk=invitation_id, network=network)
     if service.invitation_revoke(invitation=invitation):
@@ -176,7 +180,9 @@ def invitation_revoke(request: MemberNetworkRequest, network_slug: str, invitati
 
 @require_POST
 @network_view(Role.COORDINATOR)
-def invitation_resend(request: MemberNetworkRequest, network_slug: str, invitation_id: int):
+def invitation_resend(
+    request: MemberNetworkRequest, network_slug: str, invitation_id: int
+) -> HttpResponse:
     network = request.network
     invitation = get_object_or_404(Invitation, pk=invitation_id, network=network)
     if service.invitation_resend(invitation=invitation):

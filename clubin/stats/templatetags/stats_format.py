@@ -13,5 +13,5 @@ def percent(value: float | None) -> str:
 
 
 @register.filter
-def dash(value) -> str:
+def dash(value: object) -> object:
     return "–" if value is None else value  # noqa: RUF001

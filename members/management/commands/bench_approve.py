@@ -5,8 +5,9 @@ PostgreSQL (the figure that counts); it runs on SQLite too.
 """
 
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 from django_scopes import scope
@@ -23,10 +24,10 @@ class Rollback(Exception):
 class Command(BaseCommand):
     help = "Time a bulk approval of --count pending applications (rolled back afterwards)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--count", type=int, default=1000)
 
-    def handle(self, *args, count: int, **options):
+    def handle(self, *args: Any, count: int, **options: Any) -> None:
         try:
             with transaction.atomic():
                 seconds, queries = self._run(count)
@@ -69,9 +70,9 @@ class Command(BaseCommand):
 class _capture:
     """Count queries without DEBUG: force the debug cursor for the timed block only."""
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self.previous = connection.force_debug_cursor
         connection.force_debug_cursor = True
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         connection.force_debug_cursor = self.previous

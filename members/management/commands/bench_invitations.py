@@ -21,12 +21,13 @@ import socket
 import subprocess
 import sys
 import time
+from typing import Any
 
 import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django_scopes import scope, scopes_disabled
 
@@ -54,11 +55,11 @@ DOMAINS = ("floor.bench", "path.bench", "naive.bench", "kill.bench")
 
 
 class _CountingHandler:
-    def __init__(self, counters) -> None:
+    def __init__(self, counters: Any) -> None:  # a shared-memory array of counts
         self.counters = counters  # per domain: unique, total
         self.seen: set[bytes] = set()
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         content = envelope.original_content or b""
         domain = TO_DOMAIN.search(content)
         message_id = MESSAGE_ID.search(content)
@@ -73,7 +74,7 @@ class _CountingHandler:
         return "250 OK"
 
 
-def _sink_process(port: int, counters, ready, stop) -> None:
+def _sink_process(port: int, counters: Any, ready: Any, stop: Any) -> None:
     controller = Controller(_CountingHandler(counters), hostname="127.0.0.1", port=port)
     controller.start()
     ready.set()
@@ -136,13 +137,15 @@ def _floor_sender(port: int, start: int, stop: int, rendered: tuple[str, str, st
 class Command(BaseCommand):
     help = "Measure invitation fan-out against the floor and a naive design (see the module)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--count", type=int, default=10_000)
         parser.add_argument("--naive-count", type=int, default=2_000)
         # Sending waits on the SMTP server most of the time: four processes keep two cores busy.
         parser.add_argument("--concurrency", type=int, default=4)
 
-    def handle(self, *args, count: int, naive_count: int, concurrency: int, **options):
+    def handle(
+        self, *args: Any, count: int, naive_count: int, concurrency: int, **options: Any
+    ) -> None:
         self._require_services()
         self.sink = Sink()
         self.port = self.sink.start()

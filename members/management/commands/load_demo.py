@@ -6,12 +6,13 @@ second run adds nothing. Everyone here is invented; the email domains are reserv
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -173,7 +174,7 @@ def _answers(questions: list[ApplicationQuestion], rng: random.Random) -> dict:
     }
 
 
-def _waitlisted(rng: random.Random, now) -> dict:
+def _waitlisted(rng: random.Random, now: datetime) -> dict:
     if rng.random() < 0.02:
         return {"status": MembershipApplication.Status.WAITLISTED, "waitlisted_at": now}
     return {}
@@ -217,12 +218,12 @@ def _fictional_people(network: DemoNetwork, count: int, kind: str = "soci") -> l
 class Command(BaseCommand):
     help = "Load the demo federation (six networks, fictional members, demo logins). Idempotent."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--force", action="store_true", help="Run even with DEBUG off (never on real data)."
         )
 
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: this looks like production. The demo loader adds fictional "

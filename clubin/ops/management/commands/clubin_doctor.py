@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from clubin.ops.checks import run_checks
@@ -9,7 +11,7 @@ class Command(BaseCommand):
         "Exits with status 1 when something is wrong."
     )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         findings = run_checks()
         for finding in findings:
             mark = self.style.SUCCESS("ok  ") if finding.ok else self.style.ERROR("FAIL")
