@@ -13,7 +13,7 @@ import random
 import smtplib
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -346,7 +346,7 @@ def outbox_deliver(*, email_ids: Iterable[int]) -> int:
 
 
 @contextmanager
-def _asynchronous_commit():
+def _asynchronous_commit() -> Iterator[None]:
     """Mark rows sent without waiting for the WAL flush of each UPDATE (PostgreSQL only).
 
     A dead worker loses nothing this way (the database has every commit); only a crash of

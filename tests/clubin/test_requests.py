@@ -19,7 +19,7 @@ from networks.access import Role
 from networks.http import NetworkRequest
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT = ("clubin", "networks", "members", "events", "mail", "outbox")
+PROJECT = ("clubin", "networks", "members", "events", "outbox")
 REQUEST_ATTRIBUTE = re.compile(r"\brequest\.\w")
 
 

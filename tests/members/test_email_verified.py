@@ -51,7 +51,7 @@ def test_it_reads_verification_in_one_place():
     query = re.compile(r"EmailAddress\.objects\.(?!create|bulk_create)|\bverified=True\)")
     readers = {
         str(path.relative_to(ROOT))
-        for app in ("networks", "members", "events", "clubin")
+        for app in ("networks", "members", "events", "clubin", "outbox")
         for path in (ROOT / app).rglob("*.py")
         if "migrations" not in path.parts and query.search(path.read_text())
     }
