@@ -8,7 +8,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Field
 from django.utils import timezone
-from django_scopes import scope
 
 from events.models import ACTIVE_STATUSES, Event, Registration
 from events.selectors import event_news_recipients, followup_guests
@@ -16,6 +15,7 @@ from events.services.notices import event_context, plain_email
 from events.services.registrations import event_lock, registrations_promote
 from members.models import User
 from members.services.invitations import InvitationRefused, Invitee, invitation_send
+from networks.jobs import for_each_network
 from networks.languages import email_language
 from networks.models import Network
 from outbox.services import (
@@ -258,8 +258,9 @@ def event_reminders_send(*, network: Network, now: datetime | None = None) -> in
 
 
 def event_reminders_send_all(*, now: datetime | None = None) -> int:
-    sent = 0
-    for network in Network.objects.all():
-        with scope(network=network):
-            sent += event_reminders_send(network=network, now=now)
-    return sent
+    """Every quarter of an hour: the day-before reminders, network by network."""
+
+    def event_reminders_queue(network: Network) -> int:
+        return event_reminders_send(network=network, now=now)
+
+    return for_each_network(event_reminders_queue).total_or_raise()

@@ -4,9 +4,9 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
-from django_scopes import scope
 
 from members.models import MembershipApplication
+from networks.jobs import for_each_network
 from networks.languages import email_language
 from networks.models import Membership, Network
 from outbox.services import Email, email_queue_many, site_url
@@ -34,64 +34,68 @@ def applications_digest_send(*, now: datetime | None = None) -> int:
     """Daily: coordinators who chose a digest hear how many applications arrived in a day."""
     now = now or timezone.now()
     day = timezone.localdate(now).isoformat()
-    emails = []
-    for network in Network.objects.all():
-        with scope(network=network):
-            counts = MembershipApplication.objects.filter(network=network).aggregate(
-                new=Count("id", filter=Q(submitted_at__gte=now - timedelta(days=1))),
-                pending=Count("id", filter=Q(status=PENDING)),
-            )
-            if not counts["new"]:
-                continue
-            context = {"network_name": network.name, "queue_url": _queue_url(network), **counts}
-            for user_id, email, chosen in _coordinators(network, alerts=Membership.Alerts.DAILY):
-                key = f"applications-digest:{network.pk}:{user_id}:{day}"
-                language = email_language(chosen=chosen, network=network)
-                emails.append(
-                    Email(
-                        template="applications-digest",
-                        to=email,
-                        context=context,
-                        idempotency_key=key,
-                        network_id=network.pk,
-                        language=language,
-                    )
+
+    def applications_digest_queue(network: Network) -> int:
+        counts = MembershipApplication.objects.filter(network=network).aggregate(
+            new=Count("id", filter=Q(submitted_at__gte=now - timedelta(days=1))),
+            pending=Count("id", filter=Q(status=PENDING)),
+        )
+        if not counts["new"]:
+            return 0
+        context = {"network_name": network.name, "queue_url": _queue_url(network), **counts}
+        emails = []
+        for user_id, email, chosen in _coordinators(network, alerts=Membership.Alerts.DAILY):
+            key = f"applications-digest:{network.pk}:{user_id}:{day}"
+            language = email_language(chosen=chosen, network=network)
+            emails.append(
+                Email(
+                    template="applications-digest",
+                    to=email,
+                    context=context,
+                    idempotency_key=key,
+                    network_id=network.pk,
+                    language=language,
                 )
-    return _queue_new(emails)
+            )
+        return _queue_new(emails)
+
+    return for_each_network(applications_digest_queue).total_or_raise()
 
 
 def applications_reminder_send(*, now: datetime | None = None) -> int:
     """Weekly: every coordinator hears about applications waiting more than 7 days."""
     now = now or timezone.now()
     week = timezone.localdate(now).isocalendar()
-    emails = []
-    for network in Network.objects.all():
-        with scope(network=network):
-            stale = MembershipApplication.objects.filter(
-                network=network, status=PENDING, submitted_at__lt=now - STALE_AFTER
-            ).aggregate(count=Count("id"), oldest=Min("submitted_at"))
-            if not stale["count"]:
-                continue
-            context = {
-                "network_name": network.name,
-                "queue_url": _queue_url(network),
-                "count": stale["count"],
-                "oldest": stale["oldest"],
-            }
-            for user_id, email, chosen in _coordinators(network):
-                key = f"applications-reminder:{network.pk}:{user_id}:{week.year}-W{week.week}"
-                language = email_language(chosen=chosen, network=network)
-                emails.append(
-                    Email(
-                        template="applications-reminder",
-                        to=email,
-                        context=context,
-                        idempotency_key=key,
-                        network_id=network.pk,
-                        language=language,
-                    )
+
+    def applications_reminder_queue(network: Network) -> int:
+        stale = MembershipApplication.objects.filter(
+            network=network, status=PENDING, submitted_at__lt=now - STALE_AFTER
+        ).aggregate(count=Count("id"), oldest=Min("submitted_at"))
+        if not stale["count"]:
+            return 0
+        context = {
+            "network_name": network.name,
+            "queue_url": _queue_url(network),
+            "count": stale["count"],
+            "oldest": stale["oldest"],
+        }
+        emails = []
+        for user_id, email, chosen in _coordinators(network):
+            key = f"applications-reminder:{network.pk}:{user_id}:{week.year}-W{week.week}"
+            language = email_language(chosen=chosen, network=network)
+            emails.append(
+                Email(
+                    template="applications-reminder",
+                    to=email,
+                    context=context,
+                    idempotency_key=key,
+                    network_id=network.pk,
+                    language=language,
                 )
-    return _queue_new(emails)
+            )
+        return _queue_new(emails)
+
+    return for_each_network(applications_reminder_queue).total_or_raise()
 
 
 def _queue_new(emails: list[Email]) -> int:

@@ -15,10 +15,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
 
 from members.models import Invitation, InvitationBatch, MembershipApplication, User
 from members.services.invitation_csv import CsvReport, invitation_csv_parse
+from networks.jobs import for_each_network
 from networks.languages import email_language
 from networks.models import Membership, Network
 from networks.services import network_lock
@@ -383,9 +384,9 @@ def invitation_reminders_send(*, network: Network, now: datetime | None = None) 
 
 
 def invitation_reminders_send_all(*, now: datetime | None = None) -> int:
-    """Daily: one reminder per unused invitation, network by network inside its own scope."""
-    sent = 0
-    for network in Network.objects.all():
-        with scope(network=network):
-            sent += invitation_reminders_send(network=network, now=now)
-    return sent
+    """Daily: one reminder per unused invitation, network by network."""
+
+    def invitation_reminders_queue(network: Network) -> int:
+        return invitation_reminders_send(network=network, now=now)
+
+    return for_each_network(invitation_reminders_queue).total_or_raise()

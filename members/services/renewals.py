@@ -2,20 +2,19 @@
 
 The membership year is the calendar year (``membership_year_end``). Renewals and lapses lock the
 network row first, like approvals: the membership cap and a membership's status then change one
-writer at a time. The periodic jobs walk the networks one by one, each inside its own scope.
+writer at a time. The periodic jobs run network by network through ``for_each_network``.
 """
 
 import logging
-from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_scopes import scope
 
 from members.models import DecisionLogEntry, User
 from members.services.applications import membership_year_end, places_fill
+from networks.jobs import for_each_network
 from networks.languages import email_language
 from networks.models import Membership, Network
 from networks.services import network_lock
@@ -83,31 +82,6 @@ def _is_full(network: Network) -> bool:
 
 
 # --- Periodic jobs ---------------------------------------------------------------------------
-class JobFailed(Exception):
-    """A periodic job failed in some networks; the others were done."""
-
-
-def _each_network(job: Callable[[Network], int]) -> int:
-    """Run a job network by network, each in its scope.
-
-    One network's failure neither stops the others nor goes unnoticed: it is logged, and the
-    task fails at the end. The jobs are idempotent, so the next daily run tries again.
-    """
-    done, failed = 0, []
-    for network in Network.objects.order_by("pk"):
-        try:
-            # One transaction per network: a failure rolls back that network's work only, and
-            # its emails go to the broker once the network's changes are committed.
-            with scope(network=network), transaction.atomic():
-                done += job(network)
-        except Exception:
-            logger.exception("Network %s: %s failed", network.slug, job.__name__)
-            failed.append(network.slug)
-    if failed:
-        raise JobFailed(f"{job.__name__} failed for {', '.join(failed)}")
-    return done
-
-
 def renewal_reminders_send(*, today: date) -> int:
     """Daily: members whose card runs out within 30 days hear it once per validity date.
 
@@ -115,7 +89,7 @@ def renewal_reminders_send(*, today: date) -> int:
     is reminded on the next run, so reminders are late rather than lost.
     """
 
-    def remind(network: Network) -> int:
+    def renewal_reminders_queue(network: Network) -> int:
         due = Membership.objects.filter(
             network=network,
             status=ACTIVE,
@@ -138,7 +112,7 @@ def renewal_reminders_send(*, today: date) -> int:
         # Once per validity date: a key already queued is a member reminded on an earlier run.
         return len(email_queue_many(emails, on_duplicate="skip"))
 
-    return _each_network(remind)
+    return for_each_network(renewal_reminders_queue).total_or_raise()
 
 
 def _reminder_context(network: Network, membership: Membership) -> dict:
@@ -162,13 +136,13 @@ def memberships_lapse(*, today: date) -> int:
     """
     cutoff = today - timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
 
-    def lapse(network: Network) -> int:
+    def memberships_lapse_in(network: Network) -> int:
         count = _lapse_in(network, cutoff)
         if network.membership_cap is not None:
             places_fill(network=network)
         return count
 
-    return _each_network(lapse)
+    return for_each_network(memberships_lapse_in).total_or_raise()
 
 
 def _lapse_in(network: Network, cutoff: date) -> int:

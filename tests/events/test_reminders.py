@@ -8,12 +8,14 @@ from django_scopes import scope
 
 from events import tasks
 from events.models import Event, Registration
+from events.services import events as event_services
 from events.services.events import (
     event_cancel,
     event_reminders_send,
     event_reminders_send_all,
 )
 from events.services.registrations import registration_cancel, registration_register
+from networks.jobs import JobFailed
 from outbox.models import OutboxEmail
 from tests.conftest import make_user
 from tests.events.factories import make_event as build_event
@@ -191,3 +193,25 @@ def test_it_reminds_a_cohosted_event_once_from_its_organiser(clock, personas):
         (personas.bob.email, f"event-reminder:{bob.pk}", personas.florence.pk),
         (personas.charlie.email, f"event-reminder:{charlie.pk}", personas.florence.pk),
     ]
+
+
+def test_it_reminds_other_networks_when_one_fails(clock, personas, monkeypatch):
+    florence_event = make_event(personas.florence, starts_in=timedelta(hours=20))
+    veneto_event = make_event(personas.veneto, starts_in=timedelta(hours=20))
+    register(florence_event, personas.bob)
+    [charlie] = register(veneto_event, personas.charlie)
+    real_email = event_services.plain_email
+
+    def broken_in_florence(registration, **kwargs):
+        if registration.event.network_id == personas.florence.pk:
+            raise RuntimeError("template missing")
+        return real_email(registration, **kwargs)
+
+    monkeypatch.setattr(event_services, "plain_email", broken_in_florence)
+    with pytest.raises(JobFailed, match="florence"):
+        event_reminders_send_all()
+    assert reminders() == [
+        (personas.charlie.email, f"event-reminder:{charlie.pk}", personas.veneto.pk)
+    ]
+    with scope(network=personas.florence):  # rolled back: the next run tries Florence again
+        assert Event.objects.get(pk=florence_event.pk).reminders_sent_at is None

@@ -6,7 +6,9 @@ import pytest
 from django.utils import timezone
 from django_scopes import scope
 
+from members.services import digests
 from members.services.digests import applications_digest_send, applications_reminder_send
+from networks.jobs import JobFailed
 from networks.models import Membership
 from outbox.models import OutboxEmail
 from tests.conftest import make_user
@@ -50,3 +52,21 @@ def test_it_reminds_every_coordinator_of_week_old_applications(personas):
     email = OutboxEmail.objects.get(template="applications-reminder")
     assert email.to == "alice@example.com" and email.subject.startswith("FlorenceIN: 1 ")
     assert applications_reminder_send() == 0  # the same week
+
+
+@pytest.mark.django_db
+def test_it_reminds_other_networks_when_one_fails(personas, monkeypatch):
+    application(personas.florence, applicant(1), submitted_at=timezone.now() - timedelta(days=8))
+    application(personas.veneto, applicant(2), submitted_at=timezone.now() - timedelta(days=8))
+    real_url = digests._queue_url
+
+    def broken_in_florence(network):
+        if network.slug == "florence":
+            raise RuntimeError("no URL for florence")
+        return real_url(network)
+
+    monkeypatch.setattr(digests, "_queue_url", broken_in_florence)
+    with pytest.raises(JobFailed, match="florence"):
+        applications_reminder_send()
+    sent = OutboxEmail.objects.filter(template="applications-reminder")
+    assert list(sent.values_list("to", flat=True)) == ["charlie@example.com"]

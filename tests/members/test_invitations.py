@@ -17,6 +17,7 @@ from clubin.stats.models import NetworkDay
 from clubin.stats.services import stats_rebuild
 from members.models import Invitation, InvitationBatch, MembershipApplication
 from members.selectors.invitations import network_invitation_counts
+from members.services import invitations as invitation_services
 from members.services.applications import application_decide
 from members.services.invitations import (
     InvitationRefused,
@@ -24,6 +25,7 @@ from members.services.invitations import (
     invitation_reminders_send_all,
     invitation_send,
 )
+from networks.jobs import JobFailed
 from outbox.models import EmailOptOut, OutboxEmail
 from outbox.services import optout_add, optout_hash, outbox_deliver
 from tests.conftest import PASSWORD, REQUEST_OVERHEAD, make_user
@@ -719,3 +721,19 @@ def test_it_forgets_the_address_when_the_worker_drops_a_message_queued_before_th
     assert smtp_sink.to("tardi@example.com") == []
     assert _rows_holding("tardi@example.com", "Tardi") == []
     assert _counts(personas)["opted_out"] == 1
+
+
+@pytest.mark.django_db
+def test_it_reminds_other_networks_when_one_fails(personas, monkeypatch):
+    reminded = []
+
+    def broken_in_florence(*, network, now=None):
+        if network.slug == "florence":
+            raise RuntimeError("outbox unavailable")
+        reminded.append(network.slug)
+        return 1
+
+    monkeypatch.setattr(invitation_services, "invitation_reminders_send", broken_in_florence)
+    with pytest.raises(JobFailed, match="florence"):
+        invitation_reminders_send_all()
+    assert reminded == ["veneto"]

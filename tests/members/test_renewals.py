@@ -13,6 +13,7 @@ from django_scopes import scope
 from members import tasks
 from members.models import DecisionLogEntry, MembershipApplication, User
 from members.services import renewals
+from networks.jobs import JobFailed
 from networks.models import Membership, Network
 from outbox.models import OutboxEmail
 from tests.conftest import make_user
@@ -296,7 +297,7 @@ def test_it_lapses_in_other_networks_when_one_fails(personas, settings, monkeypa
         raise RuntimeError("waitlist unavailable")
 
     monkeypatch.setattr(renewals, "places_fill", broken_promote)
-    with on(date(2027, 3, 3)), pytest.raises(renewals.JobFailed, match="florence"):
+    with on(date(2027, 3, 3)), pytest.raises(JobFailed, match="florence"):
         tasks.memberships_lapse()
     bob.refresh_from_db()
     charlie.refresh_from_db()

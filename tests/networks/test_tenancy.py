@@ -6,11 +6,9 @@ from django.core.exceptions import ValidationError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import ScopeError, scope
 
-from clubin.celery import app as celery_app
 from networks import services
 from networks.access import Role
 from networks.models import RESERVED_SLUGS, Membership, Network
-from networks.tasks import NetworkTask
 
 
 def _has_network_fk(model) -> bool:
@@ -119,18 +117,3 @@ def test_it_refuses_reserved_slugs(slug):
         services.network_create(slug=slug, name="X", region="R", city="C")
     assert "slug" in caught.value.message_dict
     assert not Network.objects.filter(slug=slug).exists()
-
-
-@pytest.mark.django_db
-def test_it_runs_network_tasks_inside_their_scope(personas):
-    seen = {}
-
-    def probe(*, network):
-        seen["users"] = {m.user_id for m in Membership.objects.all()}
-        seen["network"] = network
-
-    task = celery_app.task(base=NetworkTask, name="tests.probe_scope")(probe)
-    task.apply(kwargs={"network_id": personas.veneto.pk}).get()
-    assert seen == {"users": {personas.charlie.pk}, "network": personas.veneto}
-    with pytest.raises(ScopeError):
-        list(Membership.objects.all())  # and the scope does not outlive the task
