@@ -39,9 +39,8 @@ def federation_network_list() -> QuerySet[Network]:
 
     Only aggregates leave this function, so it is safe on public pages.
     """
-    with scopes_disabled():
-        # "active" sorts before "forming": running networks first.
-        return _with_member_counts(Network.objects.order_by("status", "name"))
+    # "active" sorts before "forming": running networks first.
+    return _with_member_counts(Network.objects.order_by("status", "name"))
 
 
 def network_public_summary(*, network: Network) -> dict[str, Any]:
@@ -80,14 +79,13 @@ def user_coordinated_networks(*, user: Any) -> list[Network]:
     """Cross-network, for the person themself: networks they coordinate (the "manage" entries)."""
     if not user.is_authenticated:
         return []
-    with scopes_disabled():
-        return list(
-            Network.objects.filter(
-                memberships__user=user,
-                memberships__role=COORDINATOR,
-                memberships__status=ACTIVE,
-            ).order_by("name")
-        )
+    return list(
+        Network.objects.filter(
+            memberships__user=user,
+            memberships__role=COORDINATOR,
+            memberships__status=ACTIVE,
+        ).order_by("name")
+    )
 
 
 def network_coordinator_list(*, network: Network) -> list[Membership]:
