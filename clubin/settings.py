@@ -142,10 +142,10 @@ ACCOUNT_RATE_LIMITS = {
 # over plain http works and production over https stays https. Its emails use SITE_URL itself.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"
 
-# LinkedIn through allauth's OpenID Connect provider: offered only when both values are set.
 SOCIALACCOUNT_ADAPTER = "members.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+# LinkedIn through allauth's OpenID Connect provider: offered only when both values are set.
 LINKEDIN_CLIENT_ID = env.str("LINKEDIN_CLIENT_ID", default="")
 LINKEDIN_CLIENT_SECRET = env.str("LINKEDIN_CLIENT_SECRET", default="")
 SOCIALACCOUNT_PROVIDERS: dict = {"openid_connect": {"APPS": []}}
@@ -241,9 +241,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_VISIBILITY_TIMEOUT = 3600
 # A dead or frozen Redis must not hang a web request: fail the publish within a second (two
 # attempts of half a second; the worker's BRPOP waits in the event loop, not on this timeout).
-CELERY_VISIBILITY_TIMEOUT = 3600
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 0.5,
     "socket_timeout": 0.5,
@@ -259,7 +259,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "clubin.mail.tasks.outbox_sweep", "schedule": 60.0},
-    # Every 15 minutes, so "24 hours before" is never more than a quarter of an hour late.
     "stats-refresh-recent": {
         "task": "clubin.stats.tasks.stats_refresh_recent",
         "schedule": 5 * 60.0,
@@ -268,6 +267,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clubin.stats.tasks.stats_rebuild",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Every 15 minutes, so "24 hours before" is never more than a quarter of an hour late.
     "events-reminders": {"task": "events.tasks.event_reminders_send", "schedule": 15 * 60.0},
     "applications-daily-digest": {
         "task": "members.tasks.applications_digest_send",
