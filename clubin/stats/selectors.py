@@ -19,7 +19,6 @@ from clubin.stats.models import FLOWS, DecisionDays, NetworkDay, NetworkSnapshot
 from networks.models import Membership, Network
 
 NO_EVENT_DAYS = 60
-WAITING_DAYS = 14
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.forms.profile import LinkedInURLField
-from members.models import ApplicationQuestion, MembershipApplication, Sector, User
+from members.models import ApplicationQuestion, Sector, User
 from members.services.profiles import ApplicantProfile
 from networks.inputs import query_int
 from networks.models import Membership, Network
@@ -175,5 +175,3 @@ class AlertsForm(forms.ModelForm):
         model = Membership
         fields = ["application_alerts"]
 
-
-STATUS_CHOICES = MembershipApplication.Status.choices
