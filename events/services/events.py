@@ -250,6 +250,7 @@ def event_reminders_send(*, network: Network, now: datetime | None = None) -> in
                         registration, template="event-reminder",
                         key=f"event-reminder:{registration.pk}",
                         ticket_code=registration.ticket_code, tickets_url=site_url("my_events"),
+                        hours=REMINDER_AHEAD // timedelta(hours=1),
                     )
                 )  # fmt: skip
             email_queue_many(emails, on_duplicate="error", fanout=True)

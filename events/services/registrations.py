@@ -189,7 +189,7 @@ def _confirm_link(registration: Registration, *, again: bool = False) -> Email:
     return plain_email(
         registration, template="event-guest-confirm",
         key=f"{key}:{uuid.uuid4().hex}" if again else key,
-        confirm_url=_guest_url(registration, "confirm"),
+        confirm_url=_guest_url(registration, "confirm"), days=GUEST_LINK_DAYS,
     )  # fmt: skip
 
 

@@ -174,4 +174,3 @@ class AlertsForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["application_alerts"]
-

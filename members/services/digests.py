@@ -78,6 +78,7 @@ def applications_reminder_send(*, now: datetime | None = None) -> int:
             "queue_url": _queue_url(network),
             "count": stale["count"],
             "oldest": stale["oldest"],
+            "days": STALE_AFTER.days,
         }
         emails = []
         for user_id, email, chosen in _coordinators(network):

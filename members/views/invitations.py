@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django_scopes import scope
 
 from members.adapters import INVITATION_NEXT
-from members.forms.invitations import InvitationForm, InvitationUploadForm
+from members.forms.invitations import InvitationForm, InvitationUploadForm, invitation_limits
 from members.http import MemberNetworkRequest
 from members.models import Invitation, InvitationBatch, User
 from members.selectors.accounts import email_verified
@@ -38,13 +38,13 @@ REASONS = {
     "duplicate_in_file": gettext_lazy("appears earlier in the file"),
     "too_long": gettext_lazy("name or message too long"),
     "already_member": gettext_lazy("already a member"),
-    "recently_invited": gettext_lazy("invited in the last 30 days"),
+    "recently_invited": gettext_lazy("invited in the last %(recent_days)s days"),
     "opted_out": gettext_lazy("asked not to be invited"),
     "hourly_limit": gettext_lazy("You reached the number of invitations allowed in an hour."),
     "monthly_quota": gettext_lazy("You used all your invitations for this month."),
     "empty": gettext_lazy("The file is empty."),
-    "too_big": gettext_lazy("The file is larger than 5 MB."),
-    "too_many_rows": gettext_lazy("The file has more than 10,000 rows: split it in parts."),
+    "too_big": gettext_lazy("The file is larger than %(max_megabytes)s MB."),
+    "too_many_rows": gettext_lazy("The file has more than %(max_rows)s rows: split it in parts."),
     "not_text": gettext_lazy(
         "This is not a UTF-8 CSV text file: in Excel, save it as “CSV UTF-8”."
     ),
@@ -54,7 +54,7 @@ REASONS = {
 
 
 def reason(code: str) -> str:
-    return str(REASONS.get(code, code))
+    return str(REASONS.get(code, code)) % invitation_limits()
 
 
 # --- Coordinators ----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from events.models import Event, Registration
+from events.services import registrations
 from events.services.registrations import registration_confirm_guest, registration_register
 from outbox.models import OutboxEmail
 from tests.conftest import REQUEST_OVERHEAD, make_user
@@ -295,3 +296,12 @@ def test_it_keeps_attendance_once_the_event_started(client, personas):
         statuses = dict(Registration.objects.values_list("user__email", "status"))
     assert statuses == {"bob@example.com": "confirmed", "alice@example.com": "waitlisted"}
     assert not OutboxEmail.objects.filter(template="event-ticket", to="alice@example.com").exists()
+
+
+def test_it_writes_the_guest_link_delay_the_rule_sets(client, personas, monkeypatch):
+    monkeypatch.setattr(registrations, "GUEST_LINK_DAYS", 3)
+    event = make_event(personas.florence, visibility=V.PUBLIC, capacity=5)
+    data = {"name": "Gianna Ospite", "email": "gianna@example.com", "privacy": "on"}
+    assert client.post(_url("event_register_guest", event), data).status_code == 200
+    email = OutboxEmail.objects.get(template="event-guest-confirm")
+    assert " 3 " in email.body_text

@@ -215,3 +215,11 @@ def test_it_reminds_other_networks_when_one_fails(clock, personas, monkeypatch):
     ]
     with scope(network=personas.florence):  # rolled back: the next run tries Florence again
         assert Event.objects.get(pk=florence_event.pk).reminders_sent_at is None
+
+
+def test_it_writes_the_notice_the_rule_sets(clock, personas, monkeypatch):
+    monkeypatch.setattr(event_services, "REMINDER_AHEAD", timedelta(hours=36))
+    register(make_event(personas.florence, starts_in=timedelta(hours=30)), personas.bob)
+    assert event_reminders_send_all() == 1
+    [email] = OutboxEmail.objects.filter(template="event-reminder")
+    assert " 36 " in email.body_text and " 24 " not in email.body_text

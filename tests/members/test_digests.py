@@ -70,3 +70,12 @@ def test_it_reminds_other_networks_when_one_fails(personas, monkeypatch):
         applications_reminder_send()
     sent = OutboxEmail.objects.filter(template="applications-reminder")
     assert list(sent.values_list("to", flat=True)) == ["charlie@example.com"]
+
+
+@pytest.mark.django_db
+def test_it_writes_the_delay_the_rule_sets(personas, monkeypatch):
+    monkeypatch.setattr(digests, "STALE_AFTER", timedelta(days=10))
+    application(personas.florence, applicant(1), submitted_at=timezone.now() - timedelta(days=11))
+    assert applications_reminder_send() == 1
+    email = OutboxEmail.objects.get(template="applications-reminder")
+    assert " 10 " in email.subject and " 10 " in email.body_text

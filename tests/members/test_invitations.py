@@ -10,11 +10,12 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from clubin.stats.models import NetworkDay
 from clubin.stats.services import stats_rebuild
+from members.forms import invitations as invitation_forms
 from members.models import Invitation, InvitationBatch, MembershipApplication
 from members.selectors.invitations import network_invitation_counts
 from members.services import invitations as invitation_services
@@ -25,6 +26,7 @@ from members.services.invitations import (
     invitation_reminders_send_all,
     invitation_send,
 )
+from members.views.invitations import reason
 from networks.jobs import JobFailed
 from outbox.models import EmailOptOut, OutboxEmail
 from outbox.services import optout_add, optout_hash, outbox_deliver
@@ -737,3 +739,14 @@ def test_it_reminds_other_networks_when_one_fails(personas, monkeypatch):
     with pytest.raises(JobFailed, match="florence"):
         invitation_reminders_send_all()
     assert reminded == ["veneto"]
+
+
+def test_it_writes_the_limits_the_rules_set(monkeypatch):
+    monkeypatch.setattr(invitation_forms, "MAX_ROWS", 2500)
+    monkeypatch.setattr(invitation_forms, "RECENT", timedelta(days=45))
+    with translation.override("en"):
+        form = invitation_forms.InvitationUploadForm()
+        assert "Up to 2,500 rows" in form.fields["file"].help_text
+        assert reason("too_many_rows").startswith("The file has more than 2,500 rows")
+        assert reason("recently_invited") == "invited in the last 45 days"
+        assert reason("too_big") == "The file is larger than 5 MB."
