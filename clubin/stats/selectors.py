@@ -16,9 +16,11 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from clubin.stats.models import FLOWS, DecisionDays, NetworkDay, NetworkSnapshot
+from clubin.stats.services import WAITING_LONG_DAYS
 from networks.models import Membership, Network
 
 NO_EVENT_DAYS = 60
+FELL_SINCE_DAYS = 30  # members now against members this many days before the period's end
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class Alert:
     kind: str  # waiting, no_event, membership_fell
     network: str
     value: int
+    days: int  # the rule's span, as the alert's text says it
 
 
 @dataclass
@@ -142,7 +145,7 @@ def _finish(row: Figures) -> Figures:
 
 
 def _sums(period: Period) -> dict[int, dict[str, Any]]:
-    month_ago = period.end - timedelta(days=30)
+    month_ago = period.end - timedelta(days=FELL_SINCE_DAYS)
     in_period = Q(day__gte=period.start)
     sums = {f"p_{metric}": Sum(metric, filter=in_period) for metric in FLOWS}
     closed = F("approved") + F("rejected") + F("withdrawn")
@@ -237,12 +240,17 @@ def _alerts(rows: list[Figures], today: date) -> list[Alert]:
     alerts = []
     for row in rows:
         if row.waiting_over_14:
-            alerts.append(Alert("waiting", row.name, row.waiting_over_14))
+            alerts.append(Alert("waiting", row.name, row.waiting_over_14, WAITING_LONG_DAYS))
         if row.last_event_day is None or (today - row.last_event_day).days > NO_EVENT_DAYS:
-            alerts.append(Alert("no_event", row.name, NO_EVENT_DAYS))
+            alerts.append(Alert("no_event", row.name, NO_EVENT_DAYS, NO_EVENT_DAYS))
         if row.members_active < row.members_30_days_before:
             alerts.append(
-                Alert("membership_fell", row.name, row.members_30_days_before - row.members_active)
+                Alert(
+                    "membership_fell",
+                    row.name,
+                    row.members_30_days_before - row.members_active,
+                    FELL_SINCE_DAYS,
+                )
             )
     return alerts
 

@@ -37,6 +37,9 @@ from outbox.selectors import outbox_delivered
 
 RECENT_DAYS = 3
 AGE_BUCKETS = (7, 14, 30)  # pending applications: ≤7 days, 8-14, 15-30, older
+WAITING_LONG_DAYS = AGE_BUCKETS[1]  # "waiting_over_14": the two oldest buckets
+ACTIVE_AFTER_DAYS = 90  # "active_after_90": still a member this many days after joining
+ATTENDED_DAYS = 90  # "attended_last_90": seen at an event within this many days
 
 App = MembershipApplication.Status
 Rows = dict[tuple[int, date], dict[str, int]]
@@ -91,12 +94,13 @@ def _membership_flows(rows: Rows, since: date, until: date) -> None:
     counts = undated.values_list("network_id", "joined_on").annotate(c=Count("id"))
     _add(rows, "members_left", counts, since, until)
     # Still a member on their 90th day: not ended undated, and not expired before that day.
+    after = timedelta(days=ACTIVE_AFTER_DAYS)
     ninety = (
         Membership.objects.exclude(_ended_undated(until))
-        .exclude(_expired(until) & Q(valid_until__lt=F("joined_on") + timedelta(days=90)))
+        .exclude(_expired(until) & Q(valid_until__lt=F("joined_on") + after))
         .values_list("network_id", "joined_on")
     )
-    aged = [(n, d + timedelta(days=90), c) for n, d, c in ninety.annotate(c=Count("id"))]
+    aged = [(n, d + after, c) for n, d, c in ninety.annotate(c=Count("id"))]
     _add(rows, "active_after_90", aged, since, until)
 
 
@@ -322,8 +326,9 @@ def _snapshot(now: datetime) -> None:
             a3=Count("id", filter=Q(submitted_at__lte=bounds[2])),
         )
     }
+    since = now - timedelta(days=ATTENDED_DAYS)
     recent = Registration.objects.filter(
-        _attended(now), user=OuterRef("user"), event__starts_at__gt=now - timedelta(days=90)
+        _attended(now), user=OuterRef("user"), event__starts_at__gt=since
     )
     today = timezone.localdate(now)
     counted = Q(status=Membership.Status.ACTIVE) & ~_expired(today)  # as members_active counts

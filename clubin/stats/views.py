@@ -10,6 +10,12 @@ from django.utils.translation import gettext as _
 
 from clubin.stats.forms import PeriodForm
 from clubin.stats.selectors import FUNNEL, Dashboard, Figures, dashboard, period_for
+from clubin.stats.services import (
+    ACTIVE_AFTER_DAYS,
+    AGE_BUCKETS,
+    ATTENDED_DAYS,
+    WAITING_LONG_DAYS,
+)
 from networks.access import Role, network_view
 from networks.http import NetworkRequest
 from networks.views import staff_required
@@ -100,14 +106,15 @@ def _headers() -> list[tuple[str, str]]:
         "approval_rate": _("Approved"),
         "median_days": _("Median days to decision"),
         "p90_days": _("90th percentile days"),
-        "waiting_over_14": _("Waiting > 14 days"),
+        "waiting_over_14": _("Waiting > %(days)s days") % {"days": WAITING_LONG_DAYS},
         "invitations_sent": _("Invitations"),
         "invitation_application_share": _("Invited who applied"),
         "invitation_member_share": _("Invited who joined"),
         "events_held": _("Events"),
         "registrations": _("Registrations"),
         "attendance_rate": _("Attendance"),
-        "attended_last_90_share": _("Members at an event in 90 days"),
+        "attended_last_90_share": _("Members at an event in %(days)s days")
+        % {"days": ATTENDED_DAYS},
         "attended_elsewhere": _("Visits to other networks"),
     }
     return [(column, labels[column]) for column in COLUMNS]
@@ -119,7 +126,7 @@ def _funnel_steps(row: Figures) -> list[tuple[str, int]]:
         "applications": _("applied"),
         "approved": _("approved"),
         "first_event": _("first event attended"),
-        "active_after_90": _("active after 90 days"),
+        "active_after_90": _("active after %(days)s days") % {"days": ACTIVE_AFTER_DAYS},
     }
     return [(labels[step], getattr(row, step)) for step in FUNNEL]
 
@@ -193,6 +200,7 @@ def network_stats(request: NetworkRequest, network_slug: str) -> HttpResponse:
         "form": form,
         "board": board,
         "row": board.rows[0],
+        "age_buckets": AGE_BUCKETS,
         **_chart_context(board),
     }
     return render(request, "stats/network.html", context)

@@ -44,6 +44,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from clubin.stats import tasks
+from clubin.stats import views as stats_views
 from clubin.stats.models import DecisionDays, NetworkDay, NetworkSnapshot, Refresh
 from clubin.stats.selectors import dashboard, period_for
 from clubin.stats.services import stats_rebuild
@@ -911,3 +912,16 @@ def test_it_counts_attendance_only_once_the_event_has_started(clock, personas):
     assert (day.events_held, day.registrations, day.attended, day.first_event) == (1, 2, 2, 1)
     assert (visit.attended_elsewhere, visit.first_event) == (1, 1)
     assert seen == {"florence": 1, "veneto": 1}
+
+
+@pytest.mark.django_db
+def test_it_writes_the_spans_the_rules_set(client, personas, monkeypatch):
+    monkeypatch.setattr(stats_views, "AGE_BUCKETS", (5, 10, 20))
+    monkeypatch.setattr(stats_views, "WAITING_LONG_DAYS", 21)
+    monkeypatch.setattr(stats_views, "ATTENDED_DAYS", 45)
+    client.force_login(personas.alice)
+    body = client.get(FLORENCE_STATS, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for label in ("up to 5 days", "6 to 10 days", "11 to 20 days", "over 20 days"):
+        assert label in body
+    assert "Waiting &gt; 21 days" in body and "Members at an event in 45 days" in body
+    assert "no event in the last 60 days" in body  # no event yet: the alert names its span
