@@ -122,6 +122,20 @@ def test_it_disables_scoping_only_in_named_places():
     assert users  # the walk itself works
 
 
+def test_it_leaves_entering_a_scope_to_the_job_runner():
+    """A periodic job hands its per-network work to networks.jobs.for_each_network, which
+    gives each network its scope and transaction: services and tasks never loop over networks
+    entering scopes themselves (each did once, stopping at the first network that failed)."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for app in APPS
+        for path in _sources(app)
+        if ("services" in path.parts or path.stem in ("services", "tasks"))
+        and "scope(network=" in path.read_text()
+    ]
+    assert offenders == []
+
+
 def test_it_has_no_model_form_with_all_fields():
     offenders = [
         str(path.relative_to(ROOT))

@@ -1,7 +1,6 @@
 """The job runner: each network in its own scope and transaction; failures isolated, reported."""
 
 import logging
-from pathlib import Path
 
 import pytest
 from django_scopes import ScopeError, scopes_disabled
@@ -10,7 +9,6 @@ from networks.jobs import JobFailed, for_each_network
 from networks.models import Membership, Network
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _fail_in(slug: str, then=lambda network: 1):
@@ -72,15 +70,3 @@ def test_it_rolls_back_only_the_failing_networks_writes(personas):
 def test_it_runs_only_the_networks_it_is_given(personas):
     report = for_each_network(lambda network: 1, networks=[personas.veneto])
     assert report.done == {"veneto": 1}
-
-
-def test_it_leaves_entering_a_scope_to_the_job_runner():
-    """Services and tasks never loop over networks themselves: they hand the job to the runner."""
-    offenders = [
-        str(path.relative_to(ROOT))
-        for app in ("clubin", "networks", "members", "events")
-        for path in (ROOT / app).rglob("*.py")
-        if ("services" in path.parts or path.stem in ("services", "tasks"))
-        and "scope(network=" in path.read_text()
-    ]
-    assert offenders == []
