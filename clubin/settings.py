@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "networks",
     "members",
     "events",
+    "ties",
     "clubin.stats",
     "clubin.ops",
 ]

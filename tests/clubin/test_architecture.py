@@ -4,16 +4,17 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("clubin", "networks", "members", "events", "outbox")
+APPS = ("clubin", "networks", "members", "events", "ties", "outbox")
 
 # Top to bottom: each layer may import the ones below it, never one above. ``clubin`` is the
-# project (settings, URLs, Celery) with the federation level (stats, ops); the outbox, which
-# every app uses to send mail, imports none of them.
-LAYERS = ("clubin", "events", "members", "networks", "outbox")
+# project (settings, URLs, Celery) with the federation level (stats, ops); ``ties`` (business
+# between members) reads profiles, memberships and check-ins, and nothing below it knows it;
+# the outbox, which every app uses to send mail, imports none of them.
+LAYERS = ("clubin", "ties", "events", "members", "networks", "outbox")
 # The outbox's tables are its own: other code goes through outbox.services and outbox.selectors.
 OUTBOX_PRIVATE = ("outbox.models", "outbox.migrations")
 # Everything in the repository that is not tests: the apps, demo data and benchmarks.
-OUTSIDE_OUTBOX = ("clubin", "events", "members", "networks", "benchmarks", "demo")
+OUTSIDE_OUTBOX = ("clubin", "ties", "events", "members", "networks", "benchmarks", "demo")
 QUEUE_FUNCTIONS = {"email_queue", "email_queue_many", "outbox_add"}
 # Cross-network code stands out: only these files may switch tenant scoping off.
 SCOPES_DISABLED_ALLOWED = {
@@ -26,6 +27,8 @@ SCOPES_DISABLED_ALLOWED = {
     "members/management/commands/bench_invitations.py",  # removes its own bench network
     "members/selectors/cards.py",  # the holder's own cards, and the public check of a signed card
     "events/selectors.py",  # my tickets; the federation home; a viewer's networks; announcements
+    "ties/selectors.py",  # federation-wide asks and offers, read from every network's board
+    "ties/services.py",  # answering a federation-wide post from another network's board
     "clubin/stats/services.py",  # rollups are computed across the federation
     "clubin/stats/selectors.py",  # and read across it, as aggregates only
 }
