@@ -138,6 +138,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_RATE_LIMITS = {
     # Registering to a public event without an account emails a link: cap what a bot can send.
     "event_guest_register": "20/h/ip,3/h/key",
+    # Asks, offers and answers on the boards: plenty for a person, too few for a spammer.
+    "ties_post": "10/h/user",
+    "ties_answer": "30/h/user",
 }
 # The protocol of the links allauth builds (LinkedIn's callback): SITE_URL's, so `make serve`
 # over plain http works and production over https stays https. Its emails use SITE_URL itself.

@@ -13,6 +13,8 @@ from members.urls import network_urlpatterns as member_network_urlpatterns
 from members.views import me as member_views
 from networks import views as network_views
 from networks.urls import federation_urlpatterns, network_urlpatterns
+from ties.urls import me_urlpatterns as ties_me_urlpatterns
+from ties.urls import network_urlpatterns as ties_network_urlpatterns
 
 # The admin signs in through allauth, with its rate limits, never through a second login form.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -26,6 +28,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("me/", include(event_me_urlpatterns)),
+    path("me/", include(ties_me_urlpatterns)),
     path("me/", include("members.urls")),
     path("federation/", include(stats_federation_urlpatterns + federation_urlpatterns)),
     path("card/", include(card_urlpatterns)),
@@ -40,6 +43,7 @@ urlpatterns = [
             + member_network_urlpatterns
             + event_network_urlpatterns
             + stats_network_urlpatterns
+            + ties_network_urlpatterns
         ),
     ),
 ]

@@ -1,0 +1,131 @@
+"""Reads of business between members: the board, a post, the badge, my connections.
+
+The board of a network shows that network's posts and the federation-wide posts of every
+network, so these selectors switch tenant scoping off and say in the query what is visible.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from members.models import Profile, User
+from networks.models import Network
+from networks.paging import Page, keyset_page
+from ties.models import Answer, Connection, Post
+
+BOARD_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoardFilters:
+    kind: str = ""
+    sector: str = ""
+    city: str = ""
+    network_id: int | None = None  # only federation-wide posts from that network, or its own
+
+
+def _visible_from(network: Network) -> Q:
+    return Q(network=network) | Q(reach=Post.Reach.FEDERATION)
+
+
+def _open_now() -> Q:
+    return Q(status=Post.Status.OPEN, expires_on__gte=timezone.localdate())
+
+
+def board_page(*, network: Network, filters: BoardFilters, cursor: int | None = None) -> Page[Post]:
+    """Open asks and offers seen from ``network``'s board, newest first, a page at a time."""
+    with scopes_disabled():
+        posts = (
+            Post.objects.filter(_visible_from(network), _open_now())
+            .select_related("network", "author", "author__profile")
+            .annotate(answer_count=Count("answers"))
+            .order_by("-id")
+        )
+        if filters.kind:
+            posts = posts.filter(kind=filters.kind)
+        if filters.sector:
+            posts = posts.filter(sector=filters.sector)
+        if filters.city:
+            posts = posts.filter(city__iexact=filters.city.strip())
+        if filters.network_id is not None:
+            posts = posts.filter(network_id=filters.network_id)
+        if cursor is not None:
+            posts = posts.filter(id__lt=cursor)
+        return keyset_page(posts, size=BOARD_PAGE_SIZE, cursor_of=lambda post: str(post.pk))
+
+
+def board_networks(*, network: Network) -> list[Network]:
+    """The networks a board may be filtered by: every active network (federation-wide posts
+    come from any of them)."""
+    return list(Network.objects.filter(status="active").order_by("name"))
+
+
+def post_visible(*, network: Network, post_id: int) -> Post | None:
+    """A post as seen from ``network``'s board; None for one it does not show."""
+    with scopes_disabled():
+        return (
+            Post.objects.filter(_visible_from(network), pk=post_id)
+            .select_related("network", "author", "author__profile", "helpful_answer")
+            .annotate(answer_count=Count("answers"))
+            .first()
+        )
+
+
+def post_answers(*, post: Post) -> list[Answer]:
+    """The answers to a post, oldest first, for its author."""
+    return list(
+        Answer.objects.filter(post=post)
+        .select_related("author", "author__profile")
+        .order_by("created_at", "id")
+    )
+
+
+def viewer_answer(*, post: Post, user: Any) -> Answer | None:
+    return Answer.objects.filter(post=post, author=user).first()
+
+
+def unread_answer_count(*, user: Any) -> int:
+    """Answers to my posts I have not opened yet: the badge on /me/."""
+    if not user.is_authenticated:
+        return 0
+    return Answer.objects.filter(post__author=user, read_at__isnull=True).count()
+
+
+def author_is_hidden(post: Post) -> bool:
+    """A hidden profile appears in no list: the board names the network, not the person."""
+    try:
+        profile = post.author.profile
+    except Profile.DoesNotExist:
+        return False
+    return profile.visibility == Profile.Visibility.HIDDEN
+
+
+@dataclass(frozen=True, kw_only=True)
+class MyConnection:
+    id: int
+    other: User
+    origin: str
+    origin_label: str
+    created_at: Any
+
+
+def my_connections(*, user: User) -> list[MyConnection]:
+    """My connections, newest first, each with the other person and how it began."""
+    rows = (
+        Connection.objects.filter(Q(user_low=user) | Q(user_high=user))
+        .select_related("user_low", "user_high")
+        .order_by("-created_at", "-id")
+    )
+    return [
+        MyConnection(
+            id=row.pk,
+            other=row.user_high if row.user_low_id == user.pk else row.user_low,
+            origin=row.origin,
+            origin_label=row.get_origin_display(),
+            created_at=row.created_at,
+        )
+        for row in rows
+    ]
