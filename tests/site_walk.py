@@ -23,8 +23,10 @@ from networks.models import Membership
 from tests.conftest import Personas
 from tests.events.factories import make_event
 from tests.members.factories import applicant, application
+from ties.models import Origin, Post
+from ties.services import connection_make
 
-PROJECT_APPS = ("networks", "members", "events", "clubin.stats", "outbox")
+PROJECT_APPS = ("networks", "members", "events", "ties", "clubin.stats", "outbox")
 _PLACEHOLDER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 
@@ -70,7 +72,8 @@ def project_form_classes() -> list[type[forms.BaseForm]]:
         cls
         for base in (forms.Form, forms.ModelForm)
         for cls in _subclasses(base)
-        if cls.__module__.split(".")[0] in {"networks", "members", "events", "clubin", "outbox"}
+        if cls.__module__.split(".")[0]
+        in {"networks", "members", "events", "ties", "clubin", "outbox"}
     }
     return sorted(found, key=lambda cls: f"{cls.__module__}.{cls.__qualname__}")
 
@@ -119,6 +122,10 @@ def site_objects(personas: Personas) -> Site:
             network=florence, label="Perché?", kind=ApplicationQuestion.Kind.SHORT_TEXT
         )
         bob_membership = Membership.objects.get(network=florence, user=bob)
+        post = Post.objects.create(
+            network=florence, author=alice, title="Un notaio a Padova", expires_on="2100-01-01"
+        )
+    connection = connection_make(user_a=alice, user_b=bob, origin=Origin.ASK)
     values = {
         "network_slug": florence.slug,
         "slug": florence.slug,
@@ -131,5 +138,7 @@ def site_objects(personas: Personas) -> Site:
         "question": str(question.pk),
         "token": "not-a-token",
         "email_id": "1",
+        "post_id": str(post.pk),
+        "connection_id": str(connection.pk),
     }
     return Site(personas=personas, event=event, values=values)

@@ -43,6 +43,8 @@ from networks.models import Network
 from tests.conftest import PASSWORD
 from tests.events.factories import event_data, make_event
 from tests.site_walk import project_form_classes
+from ties.forms import AnswerForm, BoardFilterForm, CloseForm, PostForm
+from ties.models import Answer, Post
 
 # Where each plain form's fields end up (form field -> model, column); a model form maps itself.
 STORED_IN: dict[type, dict[str, tuple[type, str]]] = {
@@ -76,9 +78,13 @@ STORED_IN: dict[type, dict[str, tuple[type, str]]] = {
     BulkDecisionForm: {"note": (MembershipApplication, "decision_note")},
     EndorsementForm: {"note": (Endorsement, "note")},
     MemberRegistrationForm: {},  # guest_<n> fields, built per event: see the property test
+    PostForm: {"title": (Post, "title"), "body": (Post, "body"), "city": (Post, "city")},
+    AnswerForm: {"note": (Answer, "note")},
 }
 # Forms whose values are never stored in a column of their own.
-NOT_STORED = {PeriodForm, DirectorySearchForm, FollowUpForm, InvitationUploadForm}
+NOT_STORED = {
+    PeriodForm, DirectorySearchForm, FollowUpForm, InvitationUploadForm, BoardFilterForm, CloseForm,
+}  # fmt: skip
 
 
 def _instance(form_class, personas):
@@ -88,6 +94,8 @@ def _instance(form_class, personas):
         "questions": [],
         "user": personas.bob,
         "guests": 2,
+        "answers": [],
+        "networks": [],
     }
     wanted = inspect.signature(form_class.__init__).parameters
     return form_class(**{k: v for k, v in available.items() if k in wanted})
