@@ -68,8 +68,8 @@ class CloseForm(forms.Form):
 
     def __init__(self, *args: Any, answers: list[Answer], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", _("None of them"))]
-        choices += [(str(a.pk), str(a.author.get_full_name() or a.author.email)) for a in answers]
+        choices: list[tuple[str, str]] = [("", str(_("None of them")))]
+        choices += [(str(a.pk), a.author.get_full_name() or a.author.email) for a in answers]
         self.fields["helpful_answer"].choices = choices  # type: ignore[attr-defined]
 
 

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from members.models import Profile, User
+from members.models import User
 from networks.models import Network
 from networks.paging import Page, keyset_page
 from ties.models import Answer, Connection, Post
@@ -57,7 +57,7 @@ def board_page(*, network: Network, filters: BoardFilters, cursor: int | None = 
         return keyset_page(posts, size=BOARD_PAGE_SIZE, cursor_of=lambda post: str(post.pk))
 
 
-def board_networks(*, network: Network) -> list[Network]:
+def board_networks() -> list[Network]:
     """The networks a board may be filtered by: every active network (federation-wide posts
     come from any of them)."""
     return list(Network.objects.filter(status="active").order_by("name"))
@@ -92,15 +92,6 @@ def unread_answer_count(*, user: Any) -> int:
     if not user.is_authenticated:
         return 0
     return Answer.objects.filter(post__author=user, read_at__isnull=True).count()
-
-
-def author_is_hidden(post: Post) -> bool:
-    """A hidden profile appears in no list: the board names the network, not the person."""
-    try:
-        profile = post.author.profile
-    except Profile.DoesNotExist:
-        return False
-    return profile.visibility == Profile.Visibility.HIDDEN
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -54,7 +54,7 @@ def _post_or_404(request: MemberNetworkRequest, post_id: int) -> Post:
 
 @network_view(Role.MEMBER)
 def board(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
-    networks = board_networks(network=request.network)
+    networks = board_networks()
     form = BoardFilterForm(request.GET, networks=networks)
     filters = BoardFilters(
         kind=form.value("kind") or "",

@@ -1,6 +1,7 @@
 """The board of asks and offers, end to end through the test client, with mail from the outbox."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
@@ -36,7 +37,7 @@ def _post_page(slug: str, post: Post, action: str = "") -> str:
 
 
 def _ask(personas, *, author=None, network=None, reach="network", **fields) -> Post:
-    values = {
+    values: dict[str, Any] = {
         "kind": "ask",
         "title": "A notary in Padova who knows start-ups",
         "body": "",
