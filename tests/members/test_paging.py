@@ -76,4 +76,4 @@ def test_it_writes_page_links_in_one_template():
     ]
     assert offenders == []
     pages = [p for p in TEMPLATES.rglob("*.html") if '{% include "_pages.html" %}' in p.read_text()]
-    assert len(pages) == 4  # directory, applicants, review queue, invitations
+    assert len(pages) == 5  # directory, applicants, review queue, invitations, ties' board

@@ -229,8 +229,9 @@ def test_it_keeps_my_page_flat_across_networks(
         with scopes_disabled():
             Membership.objects.create(network=network, user=personas.bob, card_number=1)
     client.force_login(personas.bob)
-    # session, user, memberships, cards, applications, sent invitations, menu
-    with django_assert_max_num_queries(7):
+    # session, user, memberships, cards, applications, sent invitations, menu, and from ties
+    # the unread answers badge and my connections
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("members:me"))
     assert len(response.context["memberships"]) == size + 1
 
