@@ -31,6 +31,7 @@ from outbox.services import outbox_deliver
 from tests.conftest import PASSWORD
 from tests.events.factories import make_event
 from tests.members.factories import applicant
+from ties.services import answer_create, post_create
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +130,16 @@ def _event_mail(personas) -> None:
         event_cancel(event=event)
 
 
+def _ties_mail(personas) -> None:
+    with scope(network=personas.florence):
+        post = post_create(
+            network=personas.florence, author=personas.alice, kind="ask", reach="network",
+            title="Un notaio a Padova", body="", sector="", city="",
+            expires_on=timezone.localdate() + timedelta(days=5),
+        )  # fmt: skip
+        answer_create(post=post, author=personas.bob, via=personas.florence, kind="help", note="")
+
+
 def _deliver_all() -> None:
     outbox_deliver(email_ids=list(OutboxEmail.objects.values_list("id", flat=True)))
 
@@ -148,6 +159,7 @@ def test_it_builds_every_link_in_every_email_from_site_url(client, personas, pro
     _account_mail(client, personas)
     _membership_mail(personas)
     _event_mail(personas)
+    _ties_mail(personas)
     _deliver_all()
     with scope(network=personas.florence):  # reminders go to invitations that were sent
         invitation_reminders_send(network=personas.florence, now=timezone.now() + timedelta(8))
