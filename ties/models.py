@@ -64,12 +64,12 @@ class Post(models.Model):
     """An ask ("who can help me with…") or an offer, on a network's board or the federation's."""
 
     class Kind(models.TextChoices):
-        ASK = "ask", _("ask")
-        OFFER = "offer", _("offer")
+        ASK = "ask", _("Ask")
+        OFFER = "offer", _("Offer")
 
     class Reach(models.TextChoices):
-        NETWORK = "network", _("my network")
-        FEDERATION = "federation", _("the whole federation")
+        NETWORK = "network", _("My network")
+        FEDERATION = "federation", _("The whole federation")
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
