@@ -94,6 +94,7 @@ def test_it_runs_an_ask_from_post_to_helpful_answer(client, personas):
     # Bob sees his answer, not the others' names; no close button is his.
     page = client.get(_post_page("florence", post)).content.decode()
     assert "You answered" in page and "Close this post" not in page
+    assert "new answer" not in client.get(reverse("members:me")).content.decode()  # not his
 
     client.force_login(personas.alice)
     assert (
