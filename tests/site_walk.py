@@ -24,7 +24,7 @@ from tests.conftest import Personas
 from tests.events.factories import make_event
 from tests.members.factories import applicant, application
 from ties.models import Origin, Post
-from ties.services import connection_make
+from ties.services.connections import connection_make
 
 PROJECT_APPS = ("networks", "members", "events", "ties", "clubin.stats", "outbox")
 _PLACEHOLDER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")

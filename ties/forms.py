@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Sector
 from networks.models import Network
 from ties.models import Answer, Post
-from ties.services import validate_post_expiry
+from ties.services.board import validate_post_expiry
 
 DEFAULT_OPEN_DAYS = 30
 

@@ -27,8 +27,8 @@ SCOPES_DISABLED_ALLOWED = {
     "members/management/commands/bench_invitations.py",  # removes its own bench network
     "members/selectors/cards.py",  # the holder's own cards, and the public check of a signed card
     "events/selectors.py",  # my tickets; the federation home; a viewer's networks; announcements
-    "ties/selectors.py",  # federation-wide asks and offers, read from every network's board
-    "ties/services.py",  # answering a federation-wide post from another network's board
+    "ties/selectors/board.py",  # federation-wide asks and offers, read from every network's board
+    "ties/services/board.py",  # answering a federation-wide post from another network's board
     "clubin/stats/services.py",  # rollups are computed across the federation
     "clubin/stats/selectors.py",  # and read across it, as aggregates only
 }

@@ -31,7 +31,7 @@ from outbox.services import outbox_deliver
 from tests.conftest import PASSWORD
 from tests.events.factories import make_event
 from tests.members.factories import applicant
-from ties.services import answer_create, post_create
+from ties.services.board import answer_create, post_create
 
 pytestmark = pytest.mark.django_db
 

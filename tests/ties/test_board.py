@@ -14,7 +14,7 @@ from outbox.models import OutboxEmail
 from tests.conftest import REQUEST_OVERHEAD, make_user
 from tests.members.factories import member
 from ties.models import Answer, Connection, Origin, Post
-from ties.services import post_create
+from ties.services.board import post_create
 
 
 @pytest.fixture(autouse=True)

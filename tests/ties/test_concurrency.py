@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 from outbox.models import OutboxEmail
 from tests.conftest import needs_postgres
 from ties.models import Answer, Connection, Origin, Post
-from ties.services import connection_make
+from ties.services.connections import connection_make
 
 pytestmark = [needs_postgres, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from outbox.models import OutboxEmail
 from tests.conftest import make_user
 from ties.models import Connection, Origin
-from ties.services import TiesError, connection_make
+from ties.services.connections import TiesError, connection_make
 
 
 @pytest.fixture(autouse=True)

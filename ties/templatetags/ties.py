@@ -9,7 +9,8 @@ from typing import Any
 
 from django import template
 
-from ties.selectors import MyConnection, my_connections, unread_answer_count
+from ties.selectors.board import unread_answer_count
+from ties.selectors.connections import MyConnection, my_connections
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-"""The board of asks and offers (under /<network>/) and my connections (under /me/).
+"""The board of asks and offers, under /<network>/board/.
 
 Views read through selectors and write through services; roles are declared with
 ``network_view`` and checked by the network middleware before the view runs.
@@ -6,20 +6,19 @@ Views read through selectors and write through services; roles are declared with
 
 from allauth.core import ratelimit
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.http import MemberNetworkRequest, SignedInRequest
+from members.http import MemberNetworkRequest
 from networks.access import Role, network_view
 from networks.inputs import query_int
 from networks.paging import page_links
 from ties.forms import AnswerForm, BoardFilterForm, CloseForm, PostForm
 from ties.models import Post
-from ties.selectors import (
+from ties.selectors.board import (
     BoardFilters,
     board_networks,
     board_page,
@@ -27,11 +26,10 @@ from ties.selectors import (
     post_visible,
     viewer_answer,
 )
-from ties.services import (
+from ties.services.board import (
     TiesError,
     answer_create,
     answers_mark_read,
-    connection_remove,
     post_close,
     post_create,
 )
@@ -145,11 +143,3 @@ def post_close_view(request: MemberNetworkRequest, network_slug: str, post_id: i
     else:
         messages.success(request, _("Closed. Thank you for saying what helped."))
     return redirect(_post_url(network_slug, post.pk))
-
-
-@require_POST
-@login_required
-def connection_remove_view(request: SignedInRequest, connection_id: int) -> HttpResponse:
-    connection_remove(user=request.user, connection_id=connection_id)
-    messages.success(request, _("The connection is removed."))
-    return redirect("members:me")

@@ -1,4 +1,4 @@
-"""Reads of business between members: the board, a post, the badge, my connections.
+"""Reads of the board: its pages, a post, its answers, the badge on /me/.
 
 The board of a network shows that network's posts and the federation-wide posts of every
 network, so these selectors switch tenant scoping off and say in the query what is visible.
@@ -11,10 +11,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from members.models import User
 from networks.models import Network
 from networks.paging import Page, keyset_page
-from ties.models import Answer, Connection, Post
+from ties.models import Answer, Post
 
 BOARD_PAGE_SIZE = 20
 
@@ -92,31 +91,3 @@ def unread_answer_count(*, user: Any) -> int:
     if not user.is_authenticated:
         return 0
     return Answer.objects.filter(post__author=user, read_at__isnull=True).count()
-
-
-@dataclass(frozen=True, kw_only=True)
-class MyConnection:
-    id: int
-    other: User
-    origin: str
-    origin_label: str
-    created_at: Any
-
-
-def my_connections(*, user: User) -> list[MyConnection]:
-    """My connections, newest first, each with the other person and how it began."""
-    rows = (
-        Connection.objects.filter(Q(user_low=user) | Q(user_high=user))
-        .select_related("user_low", "user_high")
-        .order_by("-created_at", "-id")
-    )
-    return [
-        MyConnection(
-            id=row.pk,
-            other=row.user_high if row.user_low_id == user.pk else row.user_low,
-            origin=row.origin,
-            origin_label=row.get_origin_display(),
-            created_at=row.created_at,
-        )
-        for row in rows
-    ]

@@ -1,4 +1,4 @@
-"""Writes of business between members: asks and offers, answers, connections.
+"""Writes of the board: asks and offers, their answers, closing them.
 
 Keyword-only functions called by the views. A refusal raises ``TiesError`` with a message the
 view shows as it is; the views check roles and rate limits before calling.
@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
@@ -18,14 +17,11 @@ from networks.inputs import validate_typed_date
 from networks.languages import email_language
 from networks.models import Membership, Network
 from outbox.services import email_queue, site_url
-from ties.models import Answer, Connection, Origin, Post
+from ties.models import Answer, Origin, Post
+from ties.services.connections import TiesError, connection_make
 
 # An ask older than this is stale: the board shows what someone needs now.
 MAX_POST_DAYS = 365
-
-
-class TiesError(Exception):
-    """A refused action, with the sentence to show the person who tried."""
 
 
 def validate_post_expiry(expires_on: date) -> None:
@@ -155,39 +151,3 @@ def post_close(*, post: Post, user: User, helpful_answer_id: int | None = None) 
                 user_a=user, user_b=helpful.author, origin=Origin.ASK, network=locked.network
             )
     return locked
-
-
-def connection_make(
-    *,
-    user_a: User,
-    user_b: User,
-    origin: str,
-    network: Network | None = None,
-    event_id: int | None = None,
-) -> Connection:
-    """Connect two people, once per pair: a pair already connected keeps how it began.
-
-    Safe under concurrency: the unique constraint decides, and the loser reads the winner's row.
-    """
-    if user_a.pk == user_b.pk:
-        raise TiesError(_("A connection needs two people."))
-    low, high = sorted((user_a.pk, user_b.pk))
-    existing = Connection.objects.filter(user_low_id=low, user_high_id=high).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return Connection.objects.create(
-                user_low_id=low,
-                user_high_id=high,
-                origin=origin,
-                network=network,
-                event_id=event_id,
-            )
-    except IntegrityError:
-        return Connection.objects.get(user_low_id=low, user_high_id=high)
-
-
-def connection_remove(*, user: User, connection_id: int) -> None:
-    """Either side removes a connection; the other is told nothing. Unknown ids do nothing."""
-    Connection.objects.filter(Q(user_low=user) | Q(user_high=user), pk=connection_id).delete()
