@@ -141,6 +141,7 @@ ACCOUNT_RATE_LIMITS = {
     # Asks, offers and answers on the boards: plenty for a person, too few for a spammer.
     "ties_post": "10/h/user",
     "ties_answer": "30/h/user",
+    "ties_referral": "20/h/user",
 }
 # The protocol of the links allauth builds (LinkedIn's callback): SITE_URL's, so `make serve`
 # over plain http works and production over https stays https. Its emails use SITE_URL itself.

@@ -23,7 +23,7 @@ from networks.models import Membership
 from tests.conftest import Personas
 from tests.events.factories import make_event
 from tests.members.factories import applicant, application
-from ties.models import Origin, Post
+from ties.models import Origin, Post, Referral
 from ties.services.connections import connection_make
 
 PROJECT_APPS = ("networks", "members", "events", "ties", "clubin.stats", "outbox")
@@ -125,6 +125,9 @@ def site_objects(personas: Personas) -> Site:
         post = Post.objects.create(
             network=florence, author=alice, title="Un notaio a Padova", expires_on="2100-01-01"
         )
+        referral = Referral.objects.create(
+            network=florence, giver=alice, receiver=bob, what="Uffici nuovi", for_whom="Rossi"
+        )
     connection = connection_make(user_a=alice, user_b=bob, origin=Origin.ASK)
     values = {
         "network_slug": florence.slug,
@@ -140,5 +143,6 @@ def site_objects(personas: Personas) -> Site:
         "email_id": "1",
         "post_id": str(post.pk),
         "connection_id": str(connection.pk),
+        "referral_id": str(referral.pk),
     }
     return Site(personas=personas, event=event, values=values)

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Sector
 from networks.models import Network
-from ties.models import Answer, Post
+from ties.models import REFERRAL_MAX_VALUE, Answer, Post, Referral
+from ties.selectors.referrals import referral_candidates
 from ties.services.board import validate_post_expiry
 
 DEFAULT_OPEN_DAYS = 30
@@ -95,3 +96,65 @@ class BoardFilterForm(forms.Form):
     def value(self, name: str) -> Any:
         self.is_valid()  # an invalid field is left out of cleaned_data; the others still apply
         return self.cleaned_data.get(name)
+
+
+# Referrals (ties/views/referrals.py).
+
+
+def _value_field(label: Any, *, required: bool) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=required, min_value=0, max_value=REFERRAL_MAX_VALUE,
+        max_digits=12, decimal_places=2, localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )  # fmt: skip
+
+
+class ReferralForm(forms.Form):
+    """Business for a member of the network, for a member or for someone outside ClubIN."""
+
+    receiver = forms.TypedChoiceField(label=_("Pass it to"), coerce=int)
+    what = forms.CharField(
+        label=_("What"), max_length=200,
+        help_text=_("For instance: the new offices of a law firm need furniture."),
+    )  # fmt: skip
+    contact = forms.TypedChoiceField(
+        label=_("For a member"), required=False, coerce=int, empty_value=None
+    )
+    for_whom = forms.CharField(
+        label=_("Or for someone outside ClubIN"), max_length=200, required=False,
+        help_text=_("A name and a company."),
+    )  # fmt: skip
+    estimated_value = _value_field(_("Estimated value (€, optional)"), required=False)
+
+    def __init__(self, *args: Any, network: Network, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = [(str(p.pk), p.get_full_name() or p.email) for p in
+                  referral_candidates(network=network, viewer=user)]  # fmt: skip
+        self.fields["receiver"].choices = [("", "—"), *people]  # type: ignore[attr-defined]
+        self.fields["contact"].choices = [("", "—"), *people]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        contact, for_whom = data.get("contact"), (data.get("for_whom") or "").strip()
+        if contact is None and not for_whom and "for_whom" not in self.errors:
+            self.add_error("for_whom", _("Choose a member or write a name."))
+        if contact is not None and contact == data.get("receiver"):
+            self.add_error("contact", _("The contact cannot be the member you pass it to."))
+        return data
+
+
+class ReferralMoveForm(forms.Form):
+    """How far the receiver got: forward only, and the value of the business when won."""
+
+    status = forms.ChoiceField(
+        label=_("Where it stands"),
+        choices=[(s.value, s.label) for s in Referral.Status if s != Referral.Status.PASSED],
+    )
+    won_value = _value_field(_("Value of the business closed (€)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        no_value = data.get("won_value") is None and "won_value" not in self.errors
+        if data.get("status") == Referral.Status.WON and no_value:
+            self.add_error("won_value", _("Say the value of the business closed."))
+        return data

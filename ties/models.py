@@ -5,7 +5,10 @@ Rows that belong to one network (a post, an introduction made inside it) carry a
 network, so it is not scoped; it remembers where it began.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -235,10 +238,21 @@ class EventMeet(models.Model):
         return f"{self.from_user_id} met {self.to_user_id} at {self.event_id}"
 
 
+# Bounds of a referral's values in euro: a typo of six zeros is refused, not summed.
+REFERRAL_MAX_VALUE = Decimal("99999999.99")
+REFERRAL_VALUE_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(REFERRAL_MAX_VALUE)]
+
+
 class Referral(models.Model):
-    """Business one member passes to another, followed to its outcome."""
+    """Business one member passes to another, followed to its outcome.
+
+    For whom: a member of the network (``contact``) or someone outside ClubIN (``for_whom``, a
+    name or a company). The receiver moves it forward only: passed → contacted → meeting → won
+    or lost.
+    """
 
     class Status(models.TextChoices):
+        PASSED = "passed", _("passed on")
         CONTACTED = "contacted", _("contacted")
         MEETING = "meeting", _("meeting")
         WON = "won", _("won")
@@ -248,14 +262,27 @@ class Referral(models.Model):
     giver = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
     receiver = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
     what = models.CharField(_("what"), max_length=200)
-    for_whom = models.CharField(_("for whom"), max_length=200)
+    contact = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    for_whom = models.CharField(_("for whom"), max_length=200, blank=True)
     estimated_value = models.DecimalField(
-        _("estimated value (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("estimated value (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=REFERRAL_VALUE_VALIDATORS,
     )
     won_value = models.DecimalField(
-        _("value of closed business (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("value of closed business (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=REFERRAL_VALUE_VALIDATORS,
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CONTACTED)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PASSED)
     created_at = models.DateTimeField(default=timezone.now)
     status_changed_at = models.DateTimeField(default=timezone.now)
     closed_on = models.DateField(null=True, blank=True)
@@ -277,6 +304,11 @@ class Referral(models.Model):
                 condition=Q(won_value__isnull=True) | Q(status="won", won_value__gte=0),
                 name="ties_referral_value_only_when_won",
             ),
+        ]
+        indexes = [
+            # /me/referrals/: what I gave and what I received, newest first.
+            models.Index(fields=["giver", "-created_at"], name="ties_referral_given"),
+            models.Index(fields=["receiver", "-created_at"], name="ties_referral_received"),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ties.views import board, connections
+from ties.views import board, connections, referrals
 
 network_urlpatterns = [
     path("board/", board.board, name="ties_board"),
@@ -18,4 +18,18 @@ me_urlpatterns = [
         connections.connection_remove_view,
         name="ties_connection_remove",
     ),
+]
+
+network_urlpatterns += [
+    path("referrals/new/", referrals.referral_new, name="ties_referral_new"),
+    path("referrals/<int:referral_id>/", referrals.referral_detail, name="ties_referral"),
+    path(
+        "referrals/<int:referral_id>/move/",
+        referrals.referral_move_view,
+        name="ties_referral_move",
+    ),
+]
+
+me_urlpatterns += [
+    path("referrals/", referrals.my_referrals_view, name="ties_my_referrals"),
 ]

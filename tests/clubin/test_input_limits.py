@@ -43,8 +43,15 @@ from networks.models import Network
 from tests.conftest import PASSWORD
 from tests.events.factories import event_data, make_event
 from tests.site_walk import project_form_classes
-from ties.forms import AnswerForm, BoardFilterForm, CloseForm, PostForm
-from ties.models import Answer, Post
+from ties.forms import (
+    AnswerForm,
+    BoardFilterForm,
+    CloseForm,
+    PostForm,
+    ReferralForm,
+    ReferralMoveForm,
+)
+from ties.models import Answer, Post, Referral
 
 # Where each plain form's fields end up (form field -> model, column); a model form maps itself.
 STORED_IN: dict[type, dict[str, tuple[type, str]]] = {
@@ -80,6 +87,8 @@ STORED_IN: dict[type, dict[str, tuple[type, str]]] = {
     MemberRegistrationForm: {},  # guest_<n> fields, built per event: see the property test
     PostForm: {"title": (Post, "title"), "body": (Post, "body"), "city": (Post, "city")},
     AnswerForm: {"note": (Answer, "note")},
+    ReferralForm: {"what": (Referral, "what"), "for_whom": (Referral, "for_whom")},
+    ReferralMoveForm: {},  # a status and a decimal, bounded by their fields
 }
 # Forms whose values are never stored in a column of their own.
 NOT_STORED = {
