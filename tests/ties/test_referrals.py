@@ -1,17 +1,20 @@
 """Referrals, end to end through the test client, with mail from the outbox."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
+from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from members.models import Profile
 from networks.models import Membership
 from outbox.models import OutboxEmail
-from tests.conftest import make_user
+from tests.conftest import make_user, needs_postgres
 from tests.members.factories import member
+from tests.ties.test_concurrency import _race
 from ties.models import Connection, Origin, Referral
 from ties.services.connections import TiesError
 from ties.services.referrals import referral_create, referral_move
@@ -324,3 +327,52 @@ def test_it_reads_my_referrals_in_a_fixed_number_of_queries(
     with django_assert_num_queries(ME_OVERHEAD + 3):
         response = client.get(reverse("ties_my_referrals"))
     assert response.content.decode().count("Lead ") == size
+
+
+# Simultaneous clicks on PostgreSQL, with real threads and connections.
+
+
+def _tabs(user, count: int) -> list[Client]:
+    clients = []
+    for _ in range(count):
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    return clients
+
+
+def _click(client: Client, url: str, data: dict) -> Callable[[], int]:
+    return lambda: client.post(url, data).status_code
+
+
+@pytest.mark.django_db(transaction=True)
+@needs_postgres
+def test_it_passes_one_referral_under_simultaneous_clicks(personas):
+    url = reverse("ties_referral_new", kwargs={"network_slug": "florence"})
+    data = {"receiver": personas.bob.pk, "what": "Uffici nuovi", "for_whom": "Rossi"}
+
+    results = _race(*(_click(client, url, data) for client in _tabs(personas.alice, 5)))
+
+    assert results == [302] * 5  # no click got an error page
+    with scopes_disabled():
+        assert Referral.objects.count() == 1
+    assert OutboxEmail.objects.filter(template="ties-referral-new").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@needs_postgres
+def test_it_wins_once_under_simultaneous_clicks(personas):
+    with scopes_disabled():
+        referral = Referral.objects.create(
+            network=personas.florence, giver=personas.alice, receiver=personas.bob,
+            what="Uffici nuovi", for_whom="Rossi", status="meeting",
+        )  # fmt: skip
+    url = _page(referral, "move")
+    data = {"status": "won", "won_value": "500"}
+
+    results = _race(*(_click(client, url, data) for client in _tabs(personas.bob, 6)))
+
+    assert results == [302] * 6  # no click got an error page
+    assert _status(referral).won_value == Decimal("500")
+    assert OutboxEmail.objects.filter(template="ties-referral-won").count() == 1
+    assert Connection.objects.count() == 1

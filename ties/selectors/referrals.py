@@ -24,15 +24,16 @@ def referral_candidates(*, network: Network, viewer: Any) -> list[User]:
 
     A hidden profile is nobody's choice: it follows the directory's visibility.
     """
-    member_ids = Membership.objects.filter(network=network, status=Membership.Status.ACTIVE).values(
-        "user_id"
-    )
-    return list(
-        User.objects.filter(pk__in=member_ids, is_active=True)
-        .exclude(profile__visibility=Profile.Visibility.HIDDEN)
-        .exclude(pk=viewer.pk)
-        .order_by("last_name", "first_name", "id")
-    )
+    with scopes_disabled():  # the query names its network; forms are built outside a scope too
+        member_ids = Membership.objects.filter(
+            network=network, status=Membership.Status.ACTIVE
+        ).values("user_id")
+        return list(
+            User.objects.filter(pk__in=member_ids, is_active=True)
+            .exclude(profile__visibility=Profile.Visibility.HIDDEN)
+            .exclude(pk=viewer.pk)
+            .order_by("last_name", "first_name", "id")
+        )
 
 
 def referral_for(*, network: Network, referral_id: int, user: Any) -> Referral | None:
