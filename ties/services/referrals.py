@@ -25,14 +25,14 @@ from ties.services.connections import TiesError, connection_make
 # The same referral sent again within this time is a double click, not new business.
 DUPLICATE_WINDOW = timedelta(minutes=10)
 # How far along each status is: a move must go further, and won and lost end it.
-STEP = {
+STEP: dict[str, int] = {
     Referral.Status.PASSED: 0,
     Referral.Status.CONTACTED: 1,
     Referral.Status.MEETING: 2,
     Referral.Status.WON: 3,
     Referral.Status.LOST: 3,
 }
-CLOSED = {Referral.Status.WON, Referral.Status.LOST}
+CLOSED: set[str] = {Referral.Status.WON, Referral.Status.LOST}
 
 
 def referral_create(
