@@ -31,6 +31,8 @@ SCOPES_DISABLED_ALLOWED = {
     "ties/services/board.py",  # answering a federation-wide post from another network's board
     "clubin/stats/services.py",  # rollups are computed across the federation
     "clubin/stats/selectors.py",  # and read across it, as aggregates only
+    "ties/selectors/referrals.py",  # /me/referrals/: my referrals from every network
+    "ties/services/referrals.py",  # re-reading a referral, locked, that its network gave
 }
 
 
