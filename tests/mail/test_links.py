@@ -7,6 +7,7 @@ List-Unsubscribe, calendar attachment) is checked against SITE_URL.
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,7 @@ from tests.conftest import PASSWORD
 from tests.events.factories import make_event
 from tests.members.factories import applicant
 from ties.services.board import answer_create, post_create
+from ties.services.referrals import referral_create, referral_move
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +140,11 @@ def _ties_mail(personas) -> None:
             expires_on=timezone.localdate() + timedelta(days=5),
         )  # fmt: skip
         answer_create(post=post, author=personas.bob, via=personas.florence, kind="help", note="")
+        referral = referral_create(
+            network=personas.florence, giver=personas.alice, receiver_id=personas.bob.pk,
+            what="Uffici nuovi", for_whom="Rossi",
+        )  # fmt: skip
+        referral_move(referral=referral, user=personas.bob, status="won", won_value=Decimal(10))
 
 
 def _deliver_all() -> None:
