@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Sector
@@ -148,7 +149,7 @@ class ReferralMoveForm(forms.Form):
 
     status = forms.ChoiceField(
         label=_("Where it stands"),
-        choices=[(s.value, s.label) for s in Referral.Status if s != Referral.Status.PASSED],
+        choices=[(s.value, capfirst(s.label)) for s in Referral.Status if s != s.PASSED],
     )
     won_value = _value_field(_("Value of the business closed (€)"), required=False)
 
