@@ -11,6 +11,7 @@ from networks.models import Network
 from ties.models import REFERRAL_MAX_VALUE, Answer, Post, Referral
 from ties.selectors.referrals import referral_candidates
 from ties.services.board import validate_post_expiry
+from ties.services.meetings import validate_met_on
 
 DEFAULT_OPEN_DAYS = 30
 
@@ -159,3 +160,56 @@ class ReferralMoveForm(forms.Form):
         if data.get("status") == Referral.Status.WON and no_value:
             self.add_error("won_value", _("Say the value of the business closed."))
         return data
+
+
+def _people_choices(people: list[Any]) -> list[tuple[str, str]]:
+    return [("", "—"), *[(str(p.pk), p.get_full_name() or p.email) for p in people]]
+
+
+class IntroductionForm(forms.Form):
+    """Two of my connections in this network, and why they should meet."""
+
+    first = forms.TypedChoiceField(label=_("Introduce"), coerce=int)
+    second = forms.TypedChoiceField(label=_("To"), coerce=int)
+    note = forms.CharField(
+        label=_("Why they should meet"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Both read your note. Each accepts or declines; nobody learns who declined."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {p.pk: p for p in people}
+        for name in ("first", "second"):
+            self.fields[name].choices = _people_choices(people)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("first") is not None and cleaned.get("first") == cleaned.get("second"):
+            raise forms.ValidationError(_("Choose two different people."))
+        return cleaned
+
+
+class OneToOneForm(forms.Form):
+    """A one-to-one I had with another member of this network."""
+
+    other = forms.TypedChoiceField(label=_("I met"), coerce=int)
+    met_on = forms.DateField(
+        label=_("On"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(
+        label=_("Note"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The other member reads it when asked to confirm."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {p.pk: p for p in people}
+        self.fields["other"].choices = _people_choices(people)  # type: ignore[attr-defined]
+        self.fields["met_on"].initial = timezone.localdate()
+
+    def clean_met_on(self) -> Any:
+        value = self.cleaned_data["met_on"]
+        validate_met_on(value)
+        return value

@@ -331,3 +331,21 @@ class SuggestionDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} dismissed {self.dismissed_id}"
+
+
+class EventListing(models.Model):
+    """ "List me among those who came": opt-in, per event, for the "we met" page."""
+
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("listed among those who came")
+        verbose_name_plural = _("listed among those who came")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="ties_event_listing_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} listed at {self.event_id}"

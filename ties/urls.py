@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ties.views import board, connections, referrals
+from ties.views import board, connections, introductions, meetings, referrals
 
 network_urlpatterns = [
     path("board/", board.board, name="ties_board"),
@@ -10,6 +10,11 @@ network_urlpatterns = [
     path("board/<int:post_id>/", board.post_detail, name="ties_post"),
     path("board/<int:post_id>/answer/", board.post_answer, name="ties_post_answer"),
     path("board/<int:post_id>/close/", board.post_close_view, name="ties_post_close"),
+    path("introductions/new/", introductions.introduction_new, name="ties_introduction_new"),
+    path("one-to-ones/new/", meetings.one_to_one_new, name="ties_one_to_one_new"),
+    path("events/<int:event_id>/met/", meetings.event_met, name="ties_event_met"),
+    path("events/<int:event_id>/met/listing/", meetings.event_listing, name="ties_event_listing"),
+    path("events/<int:event_id>/met/mark/", meetings.event_mark, name="ties_event_mark"),
 ]
 
 me_urlpatterns = [
@@ -17,6 +22,26 @@ me_urlpatterns = [
         "connections/<int:connection_id>/remove/",
         connections.connection_remove_view,
         name="ties_connection_remove",
+    ),
+    path(
+        "introductions/<int:introduction_id>/",
+        introductions.introduction_detail,
+        name="ties_introduction",
+    ),
+    path(
+        "introductions/<int:introduction_id>/accept/",
+        introductions.introduction_accept,
+        name="ties_introduction_accept",
+    ),
+    path(
+        "introductions/<int:introduction_id>/decline/",
+        introductions.introduction_decline,
+        name="ties_introduction_decline",
+    ),
+    path(
+        "one-to-ones/<int:one_to_one_id>/confirm/",
+        meetings.one_to_one_confirm_view,
+        name="ties_one_to_one_confirm",
     ),
 ]
 

@@ -9,8 +9,11 @@ from typing import Any
 
 from django import template
 
+from ties.models import Introduction, OneToOne
 from ties.selectors.board import unread_answer_count
 from ties.selectors.connections import MyConnection, my_connections
+from ties.selectors.introductions import introductions_for
+from ties.selectors.meetings import one_to_ones_to_confirm
 
 register = template.Library()
 
@@ -24,3 +27,15 @@ def unread_answers(user: Any) -> int:
 def connections_of(user: Any) -> list[MyConnection]:
     """My connections, for the list on /me/."""
     return my_connections(user=user)
+
+
+@register.simple_tag
+def introductions_waiting(user: Any) -> list[Introduction]:
+    """Introductions of me waiting for my answer, for /me/."""
+    return introductions_for(user=user)
+
+
+@register.simple_tag
+def one_to_ones_waiting(user: Any) -> list[OneToOne]:
+    """One-to-ones others recorded with me, waiting for my confirmation, for /me/."""
+    return one_to_ones_to_confirm(user=user)
