@@ -1,17 +1,20 @@
 """Introductions end to end: made on a network's page, answered under /me/, mail from the outbox."""
 
 import re
+from collections.abc import Callable
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from members.models import Profile
 from outbox.models import OutboxEmail
-from tests.conftest import make_user
+from tests.conftest import make_user, needs_postgres
 from tests.members.factories import member
+from tests.ties.test_concurrency import _race
 from ties.models import Connection, Introduction, Origin
 from ties.services.connections import connection_make
 
@@ -204,3 +207,24 @@ def test_it_limits_how_many_introductions_a_member_makes(client, trio, settings)
     assert "You have made many introductions in a short time" in response.content.decode()
     with scopes_disabled():
         assert Introduction.objects.count() == 1
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_connects_once_when_both_sides_accept_at_once(trio):
+    client = Client()
+    _introduce(client, trio, trio.bob, trio.erica)
+    introduction = _introduction()
+    url = _url("ties_introduction_accept", introduction)
+    clients = []
+    for user in (trio.bob, trio.erica) * 2:  # both sides, each clicking twice
+        side = Client()
+        side.force_login(user)
+        clients.append(side)
+
+    def click(side: Client) -> Callable[[], int]:
+        return lambda: side.post(url).status_code
+
+    assert _race(*(click(side) for side in clients)) == [302] * 4
+    assert Connection.objects.filter(origin=Origin.INTRODUCTION).count() == 1
+    assert OutboxEmail.objects.filter(template="ties-introduction-accepted").count() == 2
