@@ -29,6 +29,10 @@ SCOPES_DISABLED_ALLOWED = {
     "events/selectors.py",  # my tickets; the federation home; a viewer's networks; announcements
     "ties/selectors/board.py",  # federation-wide asks and offers, read from every network's board
     "ties/services/board.py",  # answering a federation-wide post from another network's board
+    "ties/selectors/introductions.py",  # /me/ lists introductions from every network of mine
+    "ties/services/introductions.py",  # answered under /me/, outside any network's scope
+    "ties/selectors/meetings.py",  # /me/'s one-to-ones; check-ins of co-hosted events
+    "ties/services/meetings.py",  # confirmed under /me/; check-ins of co-hosted events
     "clubin/stats/services.py",  # rollups are computed across the federation
     "clubin/stats/selectors.py",  # and read across it, as aggregates only
     "ties/selectors/referrals.py",  # /me/referrals/: my referrals from every network

@@ -47,11 +47,13 @@ from ties.forms import (
     AnswerForm,
     BoardFilterForm,
     CloseForm,
+    IntroductionForm,
+    OneToOneForm,
     PostForm,
     ReferralForm,
     ReferralMoveForm,
 )
-from ties.models import Answer, Post, Referral
+from ties.models import Answer, Introduction, OneToOne, Post, Referral
 
 # Where each plain form's fields end up (form field -> model, column); a model form maps itself.
 STORED_IN: dict[type, dict[str, tuple[type, str]]] = {
@@ -89,6 +91,8 @@ STORED_IN: dict[type, dict[str, tuple[type, str]]] = {
     AnswerForm: {"note": (Answer, "note")},
     ReferralForm: {"what": (Referral, "what"), "for_whom": (Referral, "for_whom")},
     ReferralMoveForm: {},  # a status and a decimal, bounded by their fields
+    IntroductionForm: {"note": (Introduction, "note")},
+    OneToOneForm: {"note": (OneToOne, "note")},
 }
 # Forms whose values are never stored in a column of their own.
 NOT_STORED = {
@@ -105,6 +109,7 @@ def _instance(form_class, personas):
         "guests": 2,
         "answers": [],
         "networks": [],
+        "people": [],
     }
     wanted = inspect.signature(form_class.__init__).parameters
     return form_class(**{k: v for k, v in available.items() if k in wanted})

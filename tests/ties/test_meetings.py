@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection as db
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -13,11 +15,11 @@ from django_scopes import scopes_disabled
 from events.models import Event, Registration
 from members.models import Profile
 from outbox.models import OutboxEmail
-from tests.conftest import make_user, needs_postgres
+from tests.conftest import REQUEST_OVERHEAD, make_user, needs_postgres
 from tests.events.factories import make_event
 from tests.members.factories import member
 from tests.ties.test_concurrency import _race
-from ties.models import Connection, EventListing, EventMeet, OneToOne, Origin
+from ties.models import Connection, EventListing, EventMeet, Introduction, OneToOne, Origin
 from ties.services.meetings import event_meet_mark
 
 
@@ -291,3 +293,41 @@ def test_it_never_misses_a_returned_mark_when_both_mark_at_the_same_instant(even
         )
         assert sorted(map(str, results)) == ["False", "True"]  # exactly one saw the other's
         assert Connection.objects.count() == 1
+
+
+def _page_queries(client, url: str) -> int:
+    with CaptureQueriesContext(db) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_it_reads_me_and_the_we_met_page_in_a_fixed_number_of_queries(client, evening):
+    """/me/ with one-to-ones and introductions waiting, and the "we met" page, at two sizes."""
+    event, bob = evening.event, evening.bob
+    EventListing.objects.create(event=event, user=evening.alice)
+    client.force_login(bob)
+    me_counts, met_counts = [], []
+    for size in (3, 30):
+        with scopes_disabled():
+            while OneToOne.objects.count() < size:
+                n = OneToOne.objects.count()
+                other = make_user(f"size{n}@example.com", first_name=f"Persona{n}")
+                member(evening.florence, other, card=100 + n)
+                _register(event, other)
+                EventListing.objects.create(event=event, user=other)
+                EventMeet.objects.create(event=event, from_user=bob, to_user=other)
+                OneToOne.objects.create(
+                    network=evening.florence,
+                    recorded_by=other,
+                    other=bob,
+                    met_on=timezone.localdate(),
+                )
+                Introduction.objects.create(
+                    network=evening.florence, introducer=other, first=bob, second=evening.alice
+                )
+        me_counts.append(_page_queries(client, reverse("members:me")))
+        met_counts.append(_page_queries(client, _met(event)))
+    page = client.get(_met(event)).content.decode()
+    assert page.count("you said you met") == 30
+    assert me_counts[0] == me_counts[1]
+    assert met_counts[0] == met_counts[1] <= REQUEST_OVERHEAD + 7
