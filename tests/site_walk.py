@@ -23,7 +23,7 @@ from networks.models import Membership
 from tests.conftest import Personas
 from tests.events.factories import make_event
 from tests.members.factories import applicant, application
-from ties.models import Origin, Post, Referral
+from ties.models import Introduction, OneToOne, Origin, Post, Referral
 from ties.services.connections import connection_make
 
 PROJECT_APPS = ("networks", "members", "events", "ties", "clubin.stats", "outbox")
@@ -129,6 +129,13 @@ def site_objects(personas: Personas) -> Site:
             network=florence, giver=alice, receiver=bob, what="Uffici nuovi", for_whom="Rossi"
         )
     connection = connection_make(user_a=alice, user_b=bob, origin=Origin.ASK)
+    with scope(network=florence):
+        introduction = Introduction.objects.create(
+            network=florence, introducer=personas.charlie, first=alice, second=bob
+        )
+        one_to_one = OneToOne.objects.create(
+            network=florence, recorded_by=alice, other=bob, met_on="2026-01-15"
+        )
     values = {
         "network_slug": florence.slug,
         "slug": florence.slug,
@@ -144,5 +151,7 @@ def site_objects(personas: Personas) -> Site:
         "post_id": str(post.pk),
         "connection_id": str(connection.pk),
         "referral_id": str(referral.pk),
+        "introduction_id": str(introduction.pk),
+        "one_to_one_id": str(one_to_one.pk),
     }
     return Site(personas=personas, event=event, values=values)
