@@ -6,6 +6,7 @@ from collections.abc import Callable
 import pytest
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
@@ -48,7 +49,7 @@ def _url(name: str, introduction: Introduction) -> str:
     return reverse(name, kwargs={"introduction_id": introduction.pk})
 
 
-def _introduce(client, p, first, second, note="Dovreste conoscervi") -> object:
+def _introduce(client, p, first, second, note="Dovreste conoscervi") -> HttpResponse:
     client.force_login(p.alice)
     return client.post(NEW, {"first": first.pk, "second": second.pk, "note": note})
 

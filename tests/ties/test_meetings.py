@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection as db
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -35,7 +36,7 @@ def _messages(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def _record(client, p, *, other, met_on, note="Caffè da Gilli") -> object:
+def _record(client, p, *, other, met_on, note="Caffè da Gilli") -> HttpResponse:
     client.force_login(p.alice)
     return client.post(NEW, {"other": other.pk, "met_on": met_on.isoformat(), "note": note})
 

@@ -1,6 +1,6 @@
 """Reads of introductions: whom I can introduce, and the introductions waiting for me."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django_scopes import scopes_disabled
 
 from members.models import Profile, User
@@ -26,7 +26,7 @@ def introducible_people(*, introducer: User, network: Network) -> list[User]:
     )
 
 
-def _mine(user: User):  # type: ignore[no-untyped-def]
+def _mine(user: User) -> QuerySet[Introduction]:
     return Introduction.objects.filter(Q(first=user) | Q(second=user)).select_related(
         "introducer", "first", "second", "network"
     )

@@ -84,7 +84,7 @@ def _email_invitation(*, introduction: Introduction, recipient: User, other: Use
             "recipient_name": recipient.get_short_name(),
             "introducer_name": _name(introduction.introducer),
             "other_name": _name(other),
-            "other_company": _profile(other).company if _profile(other) else "",
+            "other_company": contact_details(other)["company"],
             "note": introduction.note,
             "introduction_url": site_url("ties_introduction", introduction_id=introduction.pk),
         },

@@ -98,7 +98,8 @@ def event_listing(
 @require_POST
 def event_mark(request: SignedInNetworkRequest, network_slug: str, event_id: int) -> HttpResponse:
     event = _event_for_attendee(request, event_id)
-    other = User.objects.filter(pk=query_int(request.POST.get("user"))).first()
+    other_id = query_int(request.POST.get("user"))
+    other = User.objects.filter(pk=other_id).first() if other_id is not None else None
     if other is None:
         raise Http404
     try:
