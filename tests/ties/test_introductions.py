@@ -66,6 +66,8 @@ def _introduction() -> Introduction:
 def test_it_introduces_two_people_who_both_accept_and_get_each_others_details(client, trio):
     trio.erica.language = "it"
     trio.erica.save()
+    trio.bob.language = "en"  # each reads in their own language
+    trio.bob.save()
     response = _introduce(client, trio, trio.bob, trio.erica)
     assert response.status_code == 302
     introduction = _introduction()
@@ -78,6 +80,8 @@ def test_it_introduces_two_people_who_both_accept_and_get_each_others_details(cl
     assert "Dovreste conoscervi" in invitations["bob@example.com"].body_text
     # Erica reads hers in Italian: the subject is not the English sentence.
     assert invitations["erica@example.com"].language == "it"
+    assert "Ciao Erica," in invitations["erica@example.com"].body_text
+    assert "Hello Bob," in invitations["bob@example.com"].body_text
     link = re.search(r"http\S+/me/introductions/\d+/", invitations["bob@example.com"].body_text)
     assert link is not None
 
@@ -103,7 +107,8 @@ def test_it_introduces_two_people_who_both_accept_and_get_each_others_details(cl
     to_erica = details["erica@example.com"].body_text
     assert "https://www.linkedin.com/in/bob" in to_erica
     assert "bob@example.com" not in to_erica
-    assert details["erica@example.com"].language == "it"
+    assert "Ciao Erica," in details["erica@example.com"].body_text
+    assert "Hello Bob," in details["bob@example.com"].body_text
 
 
 def test_it_says_only_not_now_when_one_side_declines(client, trio):
