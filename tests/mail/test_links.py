@@ -29,10 +29,14 @@ from networks.models import Membership
 from networks.services import coordinator_appoint
 from outbox.models import OutboxEmail
 from outbox.services import outbox_deliver
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_user
 from tests.events.factories import make_event
 from tests.members.factories import applicant
+from ties.models import Origin
 from ties.services.board import answer_create, post_create
+from ties.services.connections import connection_make
+from ties.services.introductions import introduction_make, introduction_reply
+from ties.services.meetings import one_to_one_record
 from ties.services.referrals import referral_create, referral_move
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +149,26 @@ def _ties_mail(personas) -> None:
             what="Uffici nuovi", for_whom="Rossi",
         )  # fmt: skip
         referral_move(referral=referral, user=personas.bob, status="won", won_value=Decimal(10))
+    _meeting_mail(personas)
+
+
+def _meeting_mail(personas) -> None:
+    """An introduction both accept, and a one-to-one to confirm."""
+    erica = make_user("erica@example.com", first_name="Erica")
+    with scope(network=personas.florence):
+        Membership.objects.create(network=personas.florence, user=erica)
+        for person in (personas.bob, erica):
+            connection_make(user_a=personas.alice, user_b=person, origin=Origin.ASK)
+        introduction = introduction_make(
+            network=personas.florence, introducer=personas.alice, first=personas.bob,
+            second=erica, note="",
+        )  # fmt: skip
+        for person in (personas.bob, erica):
+            introduction_reply(introduction_id=introduction.pk, user=person, accept=True)
+        one_to_one_record(
+            network=personas.florence, recorded_by=personas.alice, other=erica,
+            met_on=timezone.localdate(), note="",
+        )  # fmt: skip
 
 
 def _deliver_all() -> None:
