@@ -17,7 +17,8 @@ from tests.conftest import make_user, needs_postgres
 from tests.members.factories import member
 from tests.ties.test_concurrency import _race
 from ties.models import Connection, Introduction, Origin
-from ties.services.connections import connection_make
+from ties.services.connections import TiesError, connection_make
+from ties.services.introductions import introduction_make
 
 
 @pytest.fixture(autouse=True)
@@ -234,3 +235,24 @@ def test_it_connects_once_when_both_sides_accept_at_once(trio):
     assert _race(*(click(side) for side in clients)) == [302] * 4
     assert Connection.objects.filter(origin=Origin.INTRODUCTION).count() == 1
     assert OutboxEmail.objects.filter(template="ties-introduction-accepted").count() == 2
+
+
+def test_it_refuses_in_the_service_too_whatever_a_form_lets_through(trio):
+    """The rules live in the service: no connection, another network, the introducer themself."""
+    connection_make(user_a=trio.alice, user_b=trio.charlie, origin=Origin.ASK)
+    stranger = make_user("stranger@example.com", first_name="Stefano")
+    member(trio.florence, stranger, card=9)
+    cases = [
+        (trio.bob, stranger, "You can introduce only people you are connected to."),
+        (trio.bob, trio.charlie, "You can introduce only members of this network."),
+        (trio.bob, trio.alice, "Choose two other people to introduce to each other."),
+        (trio.bob, trio.bob, "Choose two other people to introduce to each other."),
+    ]
+    with scopes_disabled():
+        for first, second, message in cases:
+            with pytest.raises(TiesError, match=message):
+                introduction_make(
+                    network=trio.florence, introducer=trio.alice, first=first, second=second,
+                    note="",
+                )  # fmt: skip
+        assert not Introduction.objects.exists()
