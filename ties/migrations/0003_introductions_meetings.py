@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0002_typed_date_bounds'),
-        ('ties', '0001_initial'),
+        ('ties', '0002_referrals'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
