@@ -7,27 +7,47 @@ PORT ?= 8000
 # (the environment's SITE_URL is ignored here; `make run SITE_URL=...` overrides it).
 SITE_URL = http://127.0.0.1:$(PORT)
 
-.PHONY: run serve test lint format messages bench bench-invitations clean
+.PHONY: run serve test e2e screenshots lint format lock messages bench bench-invitations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Installs come from the lock files, which pin every package (direct or not) to the versions the
+# suite last passed with: a new release of Django, ruff or mypy changes nothing here until
+# `make lock` takes it in, in a commit of its own. The project itself adds no dependency (--no-deps).
+$(VENV)/.installed-run: requirements/base.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test,lint]"
+$(VENV)/.installed-test: requirements/dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed-run
 
+# After changing the dependencies in pyproject.toml: pins that still fit are kept, new ones added.
+# `make lock LOCK_ARGS=--upgrade` takes the newest releases instead. The development lock is
+# constrained by the runtime one, so both install the same Django, Celery and the rest.
+LOCK = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --strip-extras \
+	--allow-unsafe --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet pip-tools
+	$(LOCK) --output-file requirements/base.lock pyproject.toml
+	$(LOCK) --extra test --extra lint --constraint requirements/base.lock \
+	  --output-file requirements/dev.lock pyproject.toml
+
+# Quiet until the end: the loaders' summaries go nowhere (errors still show), so the demo
+# logins and the address are the last lines before the server's own.
 run: $(VENV)/.installed-run
-	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py load_demo_events
-	$(BIN)/python manage.py stats_rebuild
+	@echo "Preparing the demo federation..."
+	@$(BIN)/python manage.py migrate --no-input -v0
+	@$(BIN)/python manage.py load_demo > /dev/null
+	@$(BIN)/python manage.py load_demo_events > /dev/null
+	@$(BIN)/python manage.py stats_rebuild > /dev/null
+	@$(BIN)/python manage.py demo_logins
 	@echo "ClubIN at http://127.0.0.1:$(PORT)/  (emails: http://127.0.0.1:$(PORT)/dev/mail/)"
-	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production settings on this machine, over plain http: PostgreSQL and Redis from the
 # environment, DEBUG off, static files collected and served by whitenoise, gunicorn, a Celery
@@ -44,8 +64,22 @@ serve: $(VENV)/.installed-run
 	  $(BIN)/python manage.py collectstatic --no-input --verbosity 0 && \
 	  exec $(BIN)/honcho --procfile Procfile start
 
+# The tests run in parallel, one process per core (pytest-xdist: each has its own test database
+# and Redis database); those marked `serial` (real Celery workers, `make serve`, timings) then
+# run on their own. The browser journeys are `make e2e` (CI runs them; they need Chromium).
+# JUNIT=<dir> writes one JUnit report per run into <dir>; exit status 5 is "nothing selected".
+WORKERS ?= auto
+junit = $(if $(JUNIT),--junitxml=$(JUNIT)/$(1).xml)
 test: $(VENV)/.installed-test
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(WORKERS) -m "not serial and not e2e" $(call junit,parallel) $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -m "serial and not e2e" $(call junit,serial) $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+e2e: $(VENV)/.installed-test
+	$(BIN)/pytest -m e2e $(call junit,e2e) $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+# The README's pictures: the browser journeys, writing docs/screenshots/*.png as they go.
+screenshots: $(VENV)/.installed-test
+	CLUBIN_SCREENSHOTS=1 $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "ties",
     "clubin.stats",
     "clubin.ops",
+    # Above every app, imported by none: fictional data for development (`make run`) and the
+    # benchmark commands. No models, no URLs: installed, they only add their commands.
+    "demo",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -238,7 +242,7 @@ else:
 
 # --- Celery -----------------------------------------------------------------------------------
 # Without REDIS_URL every task runs in-process, so the default setup needs no broker.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # with a host, kombu does not warn
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -316,13 +320,25 @@ OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=30)
 OUTBOX_MERGE_STRICT = env.bool("OUTBOX_MERGE_STRICT", default=DEBUG)
 
 # --- Logging ----------------------------------------------------------------------------------
-LOGGING = {
+LOGGING: dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's records reach the console once, through the root: its default configuration
+        # adds a console handler of its own with DEBUG on, which printed each of them twice.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+        # A 403 or 404 is an answer, not a fault: the access log (runserver's, gunicorn's) shows
+        # each with its status, where django.request added a warning and, for a 403, a traceback.
+        "django.request": {"level": "ERROR"},
+    },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run inside the web process (`make run`): no "Task … succeeded" line for each of them.
+    # A worker keeps logging its tasks: it configures its own logging (--loglevel).
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 
 # --- Membership -------------------------------------------------------------------------------
 # Bump when the privacy notice changes: each application records the version it acknowledged.

@@ -7,10 +7,13 @@ federation staff.
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
+from django.test import override_settings
 from django_scopes import scopes_disabled
 
 from clubin import cache as fallback_cache
@@ -35,6 +38,54 @@ needs_redis = pytest.mark.skipif(
     not os.environ.get("REDIS_URL"),
     reason="needs Redis: set REDIS_URL to run a real Celery worker against it",
 )
+
+TESTS = Path(__file__).resolve().parent
+
+
+def redis_url_for_worker(url: str, worker: str) -> str:
+    """The Redis database a parallel worker (pytest-xdist's gw0, gw1, …) uses: the next ones
+    after REDIS_URL's, since `cache.clear()` empties a whole database, not a key prefix."""
+    if not url or not worker:
+        return url
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0) + 1 + int(worker.removeprefix("gw"))
+    if number > 15:
+        raise pytest.UsageError(f"REDIS_URL {url}: no Redis database {number} for {worker}")
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+REDIS_URL_GIVEN = os.environ.get("REDIS_URL", "")
+
+
+def _own_redis_database() -> None:
+    """Give this parallel worker its cache and broker in a Redis database of its own (and its
+    subprocesses too, through the environment), so no worker clears another's cache."""
+    url = REDIS_URL_GIVEN
+    own = redis_url_for_worker(url, os.environ.get("PYTEST_XDIST_WORKER", ""))
+    if own == url:
+        return
+    from django.conf import settings
+
+    os.environ["REDIS_URL"] = own
+    caches = {"default": {**settings.CACHES["default"], "LOCATION": own}}
+    override_settings(REDIS_URL=own, CELERY_BROKER_URL=own, CACHES=caches).enable()
+    celery_app.conf.update(broker_url=own)
+
+
+_own_redis_database()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what may not run beside other tests: the browser journeys (`make e2e`) and the
+    integration tests (real Celery workers sharing the broker, `make serve`); `make test` runs
+    the rest in parallel, then the serial ones alone (see the Makefile)."""
+    for item in items:
+        folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        if folder == "e2e":
+            item.add_marker(pytest.mark.e2e)
+        elif folder == "integration":
+            item.add_marker(pytest.mark.serial)
 
 
 @pytest.fixture(autouse=True)

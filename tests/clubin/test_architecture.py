@@ -1,10 +1,12 @@
-"""The layers, checked on the source so that a stray import fails the suite."""
+"""The layers of docs/architecture.md, checked on the source: a stray import fails the suite."""
 
 import ast
 from pathlib import Path
 
+from django.core.management import get_commands
+
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("clubin", "networks", "members", "events", "ties", "outbox")
+APPS = ("clubin", "networks", "members", "events", "ties", "outbox", "demo", "benchmarks")
 
 # Top to bottom: each layer may import the ones below it, never one above. ``clubin`` is the
 # project (settings, URLs, Celery) with the federation level (stats, ops); ``ties`` (business
@@ -16,6 +18,17 @@ OUTBOX_PRIVATE = ("outbox.models", "outbox.migrations")
 # Everything in the repository that is not tests: the apps, demo data and benchmarks.
 OUTSIDE_OUTBOX = ("clubin", "ties", "events", "members", "networks", "benchmarks", "demo")
 QUEUE_FUNCTIONS = {"email_queue", "email_queue_many", "outbox_add"}
+# Above every layer, tools over the whole product: the demo data and the benchmarks. They may
+# import any app; no app imports them, and neither imports the other.
+TOOLS = ("demo", "benchmarks")
+# Their commands live there and nowhere else: the shipped apps carry no demo and no benchmark.
+TOOL_COMMANDS = {
+    "load_demo": "demo",
+    "load_demo_events": "demo",
+    "demo_logins": "demo",
+    "bench_approve": "benchmarks",
+    "bench_invitations": "benchmarks",
+}
 # Cross-network code stands out: only these files may switch tenant scoping off.
 SCOPES_DISABLED_ALLOWED = {
     "networks/selectors.py",  # named federation and "my own" selectors
@@ -23,8 +36,8 @@ SCOPES_DISABLED_ALLOWED = {
     "members/selectors/applications.py",  # my own applications; reviewer warnings (yes/no)
     "members/selectors/invitations.py",  # a token names its network; my own invitations
     "members/services/invitations.py",  # an opt-out forgets the address in every network
-    "members/management/commands/load_demo.py",  # loads every network at once
-    "members/management/commands/bench_invitations.py",  # removes its own bench network
+    "demo/management/commands/load_demo.py",  # loads every network at once
+    "benchmarks/management/commands/bench_invitations.py",  # removes its own bench network
     "members/selectors/cards.py",  # the holder's own cards, and the public check of a signed card
     "events/selectors.py",  # my tickets; the federation home; a viewer's networks; announcements
     "ties/selectors/board.py",  # federation-wide asks and offers, read from every network's board
@@ -118,6 +131,22 @@ def test_it_has_every_caller_choose_what_a_repeated_key_does():
 
 def _called(call: ast.Call) -> str:
     return getattr(call.func, "id", getattr(call.func, "attr", ""))
+
+
+def test_it_keeps_the_demo_and_the_benchmarks_above_every_app():
+    wrong = []
+    for folder in (*LAYERS, *TOOLS):
+        others = [tool for tool in TOOLS if tool != folder]
+        for path in _sources(folder):
+            for name in _imports(path):
+                if any(_is(name, tool) for tool in others):
+                    wrong.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert wrong == []
+    where = {name: app for name, app in get_commands().items() if name in TOOL_COMMANDS}
+    assert where == TOOL_COMMANDS
+    for layer in LAYERS:
+        commands = ROOT.joinpath(layer).rglob("management/commands/*.py")
+        assert not [c for c in commands if c.stem.startswith(("load_demo", "bench_"))], layer
 
 
 def test_it_disables_scoping_only_in_named_places():

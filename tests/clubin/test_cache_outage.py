@@ -25,6 +25,7 @@ from tests.events.factories import make_event
 
 pytestmark = [
     pytest.mark.django_db,
+    pytest.mark.serial,  # pages must answer within BUDGET: measured alone
     pytest.mark.skipif(not shutil.which("redis-server"), reason="needs the redis-server program"),
 ]
 BUDGET = 2.0  # seconds a page may take while Redis is out

@@ -1,6 +1,7 @@
 """What the browser journeys share: logging in, screenshots, keyboard steps and an accessibility
 audit of every page a journey visits."""
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,6 +28,10 @@ def log_in(page, base: str, email: str, *, lands_on: str = r"/me/$") -> None:
 
 
 def screenshot(page, name: str) -> None:
+    """Write the README's picture, only when asked (`make screenshots`): a test run leaves the
+    work tree as it found it."""
+    if not os.environ.get("CLUBIN_SCREENSHOTS"):
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / name), full_page=True, animations="disabled")
 

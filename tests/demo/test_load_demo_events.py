@@ -1,15 +1,18 @@
-"""The demo events: FlorenceIN's calendar and the VenetoIN evening it co-hosts, loaded once."""
+"""The demo events: FlorenceIN's calendar and the VenetoIN evening it co-hosts, loaded once.
+
+Once for the module, too: the demo federation and the events (run twice) are loaded by a
+module-scoped fixture and rolled back after the last test (see conftest.py).
+"""
 
 import io
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from events.management.commands.load_demo_events import (
+from demo.management.commands.load_demo_events import (
     APERITIVO,
     BREAKFAST,
     DEMO_EVENTS,
@@ -33,11 +36,11 @@ def _load_events() -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def demo() -> list[str]:
+@pytest.fixture(scope="module")
+def demo(demo_federation, django_db_blocker) -> list[str]:
     """The whole demo as `make run` loads it, with the events command run twice."""
-    call_command("load_demo", force=True, stdout=io.StringIO())
-    return [_load_events(), _load_events()]
+    with django_db_blocker.unblock():
+        return [_load_events(), _load_events()]
 
 
 def _event(slug: str, title: str) -> Event:
@@ -135,16 +138,3 @@ def test_it_delivers_no_email_to_the_invented_people(demo):
     tickets = OutboxEmail.objects.filter(template__startswith="event-")
     assert tickets.exists()  # shown in the development outbox
     assert not tickets.exclude(status=OutboxEmail.Status.CANCELLED).exists()
-
-
-def test_it_asks_for_the_demo_federation_first():
-    with pytest.raises(CommandError, match="load_demo"):
-        call_command("load_demo_events", force=True, stdout=io.StringIO())
-
-
-def test_it_refuses_to_load_with_debug_off(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG is off"):
-        call_command("load_demo_events")
-    with scopes_disabled():
-        assert not Event.objects.exists()

@@ -421,6 +421,10 @@ class DemoLoader:
                 f"  /{spec.slug}/  {spec.name}: {count} card-holding members, "
                 f"{pending} applications"
             )
-        lines.append(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        lines += [f"  {login.email:45} {login.description}" for login in LOGINS]
-        return "\n".join(lines)
+        return "\n".join([*lines, logins_text()])
+
+
+def logins_text() -> str:
+    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
+    lines += [f"  {login.email:45} {login.description}" for login in LOGINS]
+    return "\n".join(lines)

@@ -23,6 +23,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django_scopes import scope
 
+from demo.management.commands.load_demo import (
+    COMPANY_FORMS,
+    COMPANY_STEMS,
+    FIRST_NAMES,
+    LAST_NAMES,
+)
 from events.models import Event, Registration
 from events.services.checkin import walk_in_add
 from events.services.events import EventDetails, event_create, event_publish
@@ -32,12 +38,6 @@ from events.services.registrations import (
     registration_register_guest,
 )
 from events.tickets import ticket_code_new
-from members.management.commands.load_demo import (
-    COMPANY_FORMS,
-    COMPANY_STEMS,
-    FIRST_NAMES,
-    LAST_NAMES,
-)
 from members.models import Profile, User
 from networks.models import Membership, Network
 from outbox.selectors import outbox_last_id

@@ -1,15 +1,18 @@
+"""The demo federation as `make run` loads it, loaded once for the module (see conftest.py)."""
+
 import io
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db.models import Count
 from django_scopes import scopes_disabled
 
-from members.management.commands.load_demo import LOGINS, NETWORKS
+from demo.management.commands.load_demo import LOGINS
 from members.models import Endorsement, MembershipApplication, Profile, User
 from networks.models import Membership, Network
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_federation")]
 
 
 def _counts() -> dict[str, int]:
@@ -17,9 +20,7 @@ def _counts() -> dict[str, int]:
         return dict(Network.objects.annotate(n=Count("memberships")).values_list("slug", "n"))
 
 
-@pytest.mark.django_db
 def test_it_loads_the_demo_federation_once_however_often_it_runs():
-    call_command("load_demo", force=True, stdout=io.StringIO())
     first = (_counts(), User.objects.count(), EmailAddress.objects.count(), Profile.objects.count())
     call_command("load_demo", force=True, stdout=io.StringIO())
     assert (
@@ -30,9 +31,7 @@ def test_it_loads_the_demo_federation_once_however_often_it_runs():
     ) == first
 
 
-@pytest.mark.django_db
 def test_it_holds_the_federation_of_the_story():
-    call_command("load_demo", force=True, stdout=io.StringIO())
     counts = _counts()
     assert set(counts) == {"milan", "florence", "veneto", "cagliari", "bologna", "marche"}
     assert counts["florence"] == 140
@@ -55,9 +54,7 @@ def test_it_holds_the_federation_of_the_story():
         assert both.values("user").distinct().count() == 1  # one coordinator for both
 
 
-@pytest.mark.django_db
 def test_it_creates_working_demo_logins(client):
-    call_command("load_demo", force=True, stdout=io.StringIO())
     for login in LOGINS:
         assert client.login(email=login.email, password="clubin-demo"), login.email
         assert EmailAddress.objects.get(email=login.email).verified
@@ -70,9 +67,7 @@ def test_it_creates_working_demo_logins(client):
         assert not Membership.objects.filter(user__email="ospite@clubin.example").exists()
 
 
-@pytest.mark.django_db
 def test_it_invents_believable_people():
-    call_command("load_demo", force=True, stdout=io.StringIO())
     profile = (
         Profile.objects.select_related("user").filter(user__email__endswith="@soci.example").first()
     )
@@ -81,28 +76,7 @@ def test_it_invents_believable_people():
     assert not User.objects.exclude(email__regex=r"@(soci|candidati|clubin)\.example$").exists()
 
 
-@pytest.mark.django_db
-def test_it_refuses_to_load_with_debug_off(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG is off"):
-        call_command("load_demo")
-    assert not Network.objects.exists()
-
-
-def test_it_describes_six_networks():
-    assert [n.name for n in NETWORKS] == [
-        "MilanIN",
-        "FlorenceIN",
-        "VenetoIN",
-        "CagliariIN",
-        "BolognaIN",
-        "MarcheIN",
-    ]
-
-
-@pytest.mark.django_db
 def test_it_fills_the_queues_with_aspiring_members():
-    call_command("load_demo", force=True, stdout=io.StringIO())
     with scopes_disabled():
         florence = MembershipApplication.objects.filter(network__slug="florence")
         assert florence.count() == 700
