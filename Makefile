@@ -65,13 +65,15 @@ serve: $(VENV)/.installed-run
 	  exec $(BIN)/honcho --procfile Procfile start
 
 # The tests run in parallel, one process per core (pytest-xdist: each has its own test database
-# and Redis database); those marked `serial` (real Celery workers, `make serve`, timings) then
-# run on their own. The browser journeys are `make e2e` (CI runs them; they need Chromium).
+# and Redis database), a whole module per process so a module-wide fixture (the demo) is set up
+# once; those marked `serial` (real Celery workers, `make serve`, timings) then run on their
+# own. The browser journeys are `make e2e` (CI runs them; they need Chromium).
 # JUNIT=<dir> writes one JUnit report per run into <dir>; exit status 5 is "nothing selected".
 WORKERS ?= auto
 junit = $(if $(JUNIT),--junitxml=$(JUNIT)/$(1).xml)
 test: $(VENV)/.installed-test
-	$(BIN)/pytest -n $(WORKERS) -m "not serial and not e2e" $(call junit,parallel) $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -n $(WORKERS) --dist loadscope -m "not serial and not e2e" $(call junit,parallel) \
+	  $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/pytest -m "serial and not e2e" $(call junit,serial) $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 e2e: $(VENV)/.installed-test
