@@ -66,8 +66,8 @@ serve: $(VENV)/.installed-run
 
 # The tests run in parallel, one process per core (pytest-xdist: each has its own test database
 # and Redis database), a whole module per process so a module-wide fixture (the demo) is set up
-# once; those marked `serial` (real Celery workers, `make serve`, timings, a plan) then run on their
-# own. The browser journeys are `make e2e` (CI runs them; they need Chromium).
+# once; those marked `serial` (real Celery workers, `make serve`, timings, a query plan) then
+# run on their own. The browser journeys are `make e2e` (CI runs them; they need Chromium).
 # JUNIT=<dir> writes one JUnit report per run into <dir>; exit status 5 is "nothing selected".
 WORKERS ?= auto
 junit = $(if $(JUNIT),--junitxml=$(JUNIT)/$(1).xml)
