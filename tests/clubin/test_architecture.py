@@ -46,6 +46,7 @@ SCOPES_DISABLED_ALLOWED = {
     "ties/services/introductions.py",  # answered under /me/, outside any network's scope
     "ties/selectors/meetings.py",  # /me/'s one-to-ones; check-ins of co-hosted events
     "ties/services/meetings.py",  # confirmed under /me/; check-ins of co-hosted events
+    "ties/selectors/suggestions.py",  # people worth meeting, in my networks and across them
     "clubin/stats/services.py",  # rollups are computed across the federation
     "clubin/stats/selectors.py",  # and read across it, as aggregates only
     "ties/selectors/referrals.py",  # /me/referrals/: my referrals from every network

@@ -230,8 +230,8 @@ def test_it_keeps_my_page_flat_across_networks(
             Membership.objects.create(network=network, user=personas.bob, card_number=1)
     client.force_login(personas.bob)
     # session, user, memberships, cards, applications, sent invitations, menu, and from ties
-    # the unread answers badge and my connections
-    with django_assert_max_num_queries(9):
+    # the unread answers badge, my connections and my profile for the suggestions
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("members:me"))
     assert len(response.context["memberships"]) == size + 1
 
