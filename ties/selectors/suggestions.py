@@ -16,6 +16,7 @@ is visible.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -96,7 +97,7 @@ def people_worth_meeting(*, user: User, limit: int = SUGGESTION_LIMIT) -> list[S
     return [_suggestion(row, mine, stems) for row in rows]
 
 
-def _top(matches: QuerySet[Profile], limit: int) -> list[dict]:
+def _top(matches: QuerySet[Profile, dict[str, Any]], limit: int) -> list[dict[str, Any]]:
     if connection.vendor != "postgresql":
         return list(matches[:limit])
     with transaction.atomic(), connection.cursor() as cursor:
@@ -141,7 +142,9 @@ def _candidates(user: User) -> QuerySet[Profile]:
     )
 
 
-def _matches(candidates: QuerySet[Profile], mine: _Texts) -> QuerySet[Profile]:
+def _matches(candidates: QuerySet[Profile], mine: _Texts) -> QuerySet[Profile, dict[str, Any]]:
+    matched: RawSQL | Q
+    rank: RawSQL | Cast
     if connection.vendor == "postgresql":
         matched, rank = _full_text(mine)
     else:
@@ -173,7 +176,8 @@ def _full_text(mine: _Texts) -> tuple[RawSQL, RawSQL]:
 
 def _plain_words(mine: _Texts) -> tuple[Q, Cast]:
     """SQLite: a whole word of my needs in their offers, or of my offers in their needs."""
-    matched, score = Q(pk__in=[]), Value(0)
+    matched = Q(pk__in=[])
+    score: Any = Value(0)
     for column, text in (("offers", mine.needs), ("needs", mine.offers)):
         for word in _query_words(text):
             lookup = IRegex(F(column), rf"\b{re.escape(word)}\b")
@@ -187,7 +191,7 @@ def _query_words(text: str) -> list[str]:
     return list(words)[:MAX_WORDS]
 
 
-def _row_texts(rows: list[dict]) -> Iterable[str]:
+def _row_texts(rows: list[dict[str, Any]]) -> Iterable[str]:
     for row in rows:
         yield row["offers"]
         yield row["needs"]
@@ -207,7 +211,7 @@ def _stems(words: list[str]) -> dict[str, frozenset[str]]:
         return {word: frozenset(lexemes) for word, lexemes in cursor.fetchall()}
 
 
-def _suggestion(row: dict, mine: _Texts, stems: dict[str, frozenset[str]]) -> Suggestion:
+def _suggestion(row: dict[str, Any], mine: _Texts, stems: dict[str, frozenset[str]]) -> Suggestion:
     reasons = []
     they_offer, i_need = _shared(row["offers"], mine.needs, stems)
     if they_offer:

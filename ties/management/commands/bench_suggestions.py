@@ -106,11 +106,13 @@ class Command(BaseCommand):
                 "FROM generate_series(1, %s) AS i",
                 [EMAIL.replace("{}", "%s"), members],
             )
+            offers, needs = _text(7, 3, 11), _text(13, 5, 17)
             cursor.execute(
-                "INSERT INTO members_profile (user_id, company, job_title, sector, city, "
+                # The vocabulary interpolated is this module's constants.
+                "INSERT INTO members_profile (user_id, company, job_title, sector, city, "  # noqa: S608
                 "linkedin_url, phone, bio, offers, needs, visibility, show_email, show_phone, "
                 "show_linkedin, event_news, search_text) "
-                f"SELECT id, 'Bench', '', '', '', '', '', '', {_text(7, 3, 11)}, {_text(13, 5, 17)}, "
+                f"SELECT id, 'Bench', '', '', '', '', '', '', {offers}, {needs}, "
                 "CASE WHEN i % 20 = 0 THEN 'hidden' WHEN i % 20 < 4 THEN 'federation' "
                 "ELSE 'networks' END, false, false, false, false, '' "
                 "FROM (SELECT id, last_name::int AS i FROM members_user "
