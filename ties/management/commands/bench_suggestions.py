@@ -5,7 +5,8 @@ are drawn from a vocabulary in Italian and English, memberships spread over netw
 connection for every other member, a mix of visibilities), refreshes the statistics, then times
 ``people_worth_meeting`` for an evenly spread sample, through the GIN indexes and, for contrast,
 with bitmap scans switched off (what a scan per request would cost). Everything runs inside a
-transaction that is rolled back, so the database is left as it was.
+transaction that is rolled back, so the database is left as it was, but for the dead rows the
+rollback leaves until (auto)vacuum: vacuum before running it again, or it reads through them.
 """
 
 import statistics
