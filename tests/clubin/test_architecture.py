@@ -28,6 +28,7 @@ TOOL_COMMANDS = {
     "demo_logins": "demo",
     "bench_approve": "benchmarks",
     "bench_invitations": "benchmarks",
+    "bench_suggestions": "benchmarks",
 }
 # Cross-network code stands out: only these files may switch tenant scoping off.
 SCOPES_DISABLED_ALLOWED = {
