@@ -153,5 +153,6 @@ def site_objects(personas: Personas) -> Site:
         "referral_id": str(referral.pk),
         "introduction_id": str(introduction.pk),
         "one_to_one_id": str(one_to_one.pk),
+        "user_id": str(personas.charlie.pk),
     }
     return Site(personas=personas, event=event, values=values)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ties.views import board, connections, introductions, meetings, referrals
+from ties.views import board, connections, introductions, meetings, referrals, suggestions
 
 network_urlpatterns = [
     path("board/", board.board, name="ties_board"),
@@ -57,4 +57,12 @@ network_urlpatterns += [
 
 me_urlpatterns += [
     path("referrals/", referrals.my_referrals_view, name="ties_my_referrals"),
+]
+
+me_urlpatterns += [
+    path(
+        "suggestions/<int:user_id>/dismiss/",
+        suggestions.suggestion_dismiss_view,
+        name="ties_suggestion_dismiss",
+    ),
 ]

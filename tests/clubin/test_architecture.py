@@ -28,6 +28,7 @@ TOOL_COMMANDS = {
     "demo_logins": "demo",
     "bench_approve": "benchmarks",
     "bench_invitations": "benchmarks",
+    "bench_suggestions": "benchmarks",
 }
 # Cross-network code stands out: only these files may switch tenant scoping off.
 SCOPES_DISABLED_ALLOWED = {
@@ -46,6 +47,7 @@ SCOPES_DISABLED_ALLOWED = {
     "ties/services/introductions.py",  # answered under /me/, outside any network's scope
     "ties/selectors/meetings.py",  # /me/'s one-to-ones; check-ins of co-hosted events
     "ties/services/meetings.py",  # confirmed under /me/; check-ins of co-hosted events
+    "ties/selectors/suggestions.py",  # people worth meeting, in my networks and across them
     "clubin/stats/services.py",  # rollups are computed across the federation
     "clubin/stats/selectors.py",  # and read across it, as aggregates only
     "ties/selectors/referrals.py",  # /me/referrals/: my referrals from every network

@@ -230,8 +230,9 @@ def test_it_keeps_my_page_flat_across_networks(
             Membership.objects.create(network=network, user=personas.bob, card_number=1)
     client.force_login(personas.bob)
     # session, user, memberships, cards, applications, sent invitations, menu, and from ties
-    # the unread answers badge, my connections, introductions and one-to-ones awaiting me
-    with django_assert_max_num_queries(11):
+    # the unread answers badge, introductions and one-to-ones waiting, my connections, and my
+    # profile for the suggestions (no profile: no suggestions to look for)
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("members:me"))
     assert len(response.context["memberships"]) == size + 1
 

@@ -14,6 +14,7 @@ from ties.selectors.board import unread_answer_count
 from ties.selectors.connections import MyConnection, my_connections
 from ties.selectors.introductions import introductions_for
 from ties.selectors.meetings import one_to_ones_to_confirm
+from ties.selectors.suggestions import Suggestion, people_worth_meeting
 
 register = template.Library()
 
@@ -39,3 +40,9 @@ def introductions_waiting(user: Any) -> list[Introduction]:
 def one_to_ones_waiting(user: Any) -> list[OneToOne]:
     """One-to-ones others recorded with me, waiting for my confirmation, for /me/."""
     return one_to_ones_to_confirm(user=user)
+
+
+@register.simple_tag
+def suggestions_for(user: Any) -> list[Suggestion]:
+    """People worth meeting, for /me/."""
+    return people_worth_meeting(user=user) if user.is_authenticated else []
