@@ -43,21 +43,13 @@ def applications_digest_send(*, now: datetime | None = None) -> int:
         if not counts["new"]:
             return 0
         context = {"network_name": network.name, "queue_url": _queue_url(network), **counts}
-        emails = []
-        for user_id, email, chosen in _coordinators(network, alerts=Membership.Alerts.DAILY):
-            key = f"applications-digest:{network.pk}:{user_id}:{day}"
-            language = email_language(chosen=chosen, network=network)
-            emails.append(
-                Email(
-                    template="applications-digest",
-                    to=email,
-                    context=context,
-                    idempotency_key=key,
-                    network_id=network.pk,
-                    language=language,
-                )
-            )
-        return _queue_new(emails)
+        return _tell_coordinators(
+            network,
+            template="applications-digest",
+            context=context,
+            period=str(day),
+            alerts=Membership.Alerts.DAILY,
+        )
 
     return for_each_network(applications_digest_queue).total_or_raise()
 
@@ -80,25 +72,30 @@ def applications_reminder_send(*, now: datetime | None = None) -> int:
             "oldest": stale["oldest"],
             "days": STALE_AFTER.days,
         }
-        emails = []
-        for user_id, email, chosen in _coordinators(network):
-            key = f"applications-reminder:{network.pk}:{user_id}:{week.year}-W{week.week}"
-            language = email_language(chosen=chosen, network=network)
-            emails.append(
-                Email(
-                    template="applications-reminder",
-                    to=email,
-                    context=context,
-                    idempotency_key=key,
-                    network_id=network.pk,
-                    language=language,
-                )
-            )
-        return _queue_new(emails)
+        return _tell_coordinators(
+            network,
+            template="applications-reminder",
+            context=context,
+            period=f"{week.year}-W{week.week}",
+        )
 
     return for_each_network(applications_reminder_queue).total_or_raise()
 
 
-def _queue_new(emails: list[Email]) -> int:
-    """Skip keys already queued, so a rerun of the same day or week sends nothing twice."""
+def _tell_coordinators(
+    network: Network, *, template: str, context: dict, period: str, alerts: str | None = None
+) -> int:
+    """One email per coordinator, each in their language, once per ``period``: a key already
+    queued is skipped, so a rerun of the same day or week sends nothing twice."""
+    emails = [
+        Email(
+            template=template,
+            to=email,
+            context=context,
+            idempotency_key=f"{template}:{network.pk}:{user_id}:{period}",
+            network_id=network.pk,
+            language=email_language(chosen=chosen, network=network),
+        )
+        for user_id, email, chosen in _coordinators(network, alerts=alerts)
+    ]
     return len(email_queue_many(emails, on_duplicate="skip"))
