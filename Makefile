@@ -44,6 +44,7 @@ run: $(VENV)/.installed-run
 	@$(BIN)/python manage.py migrate --no-input -v0
 	@$(BIN)/python manage.py load_demo > /dev/null
 	@$(BIN)/python manage.py load_demo_events > /dev/null
+	@$(BIN)/python manage.py load_demo_ties > /dev/null
 	@$(BIN)/python manage.py stats_rebuild > /dev/null
 	@$(BIN)/python manage.py demo_logins
 	@echo "ClubIN at http://127.0.0.1:$(PORT)/  (emails: http://127.0.0.1:$(PORT)/dev/mail/)"

@@ -48,3 +48,16 @@ def test_it_refuses_to_load_the_events_with_debug_off(settings):
         call_command("load_demo_events")
     with scopes_disabled():
         assert not Event.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_asks_for_the_demo_federation_before_the_business():
+    with pytest.raises(CommandError, match="load_demo"):
+        call_command("load_demo_ties", force=True, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_load_the_business_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("load_demo_ties")
