@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from demo.management.commands.load_demo_events import LAUNCH
 from events.models import Event, Registration
@@ -92,15 +92,16 @@ class Command(BaseCommand):
 
 class DemoTiesLoader:
     def __init__(self) -> None:
-        self.florence = Network.objects.filter(slug="florence").first()
-        self.veneto = Network.objects.filter(slug="veneto").first()
-        self.me = User.objects.filter(email=MEMBER_FLORENCE).first()
-        if self.florence is None or self.veneto is None or self.me is None:
+        florence = Network.objects.filter(slug="florence").first()
+        veneto = Network.objects.filter(slug="veneto").first()
+        me = User.objects.filter(email=MEMBER_FLORENCE).first()
+        if florence is None or veneto is None or me is None:
             raise CommandError("The demo federation is missing: run `manage.py load_demo` first.")
+        self.florence, self.veneto, self.me = florence, veneto, me
         self.rng = random.Random("clubin-demo-ties")  # noqa: S311 (the same demo on every run)
 
     def load(self) -> bool:
-        with scopes_disabled():
+        with scope(network=self.florence):
             if Post.objects.filter(network=self.florence, author=self.me, title=NOTARY).exists():
                 return False
         mail_before = outbox_last_id()
@@ -112,7 +113,7 @@ class DemoTiesLoader:
 
     def _members(self, network: Network, count: int) -> list[User]:
         """A fixed sample of active, visible members (not coordinators), the persona aside."""
-        with scopes_disabled():
+        with scope(network=network):
             users = list(
                 User.objects.filter(
                     memberships__network=network,
@@ -282,7 +283,7 @@ class DemoTiesLoader:
         return answer
 
     def _close(self, post: Post, author: User, *, helper: User, days: int) -> None:
-        with scopes_disabled():
+        with scope(network=self.florence):
             helpful = Answer.objects.get(post=post, author=helper)
             # The author read the answers before choosing one.
             Answer.objects.filter(post=post).update(read_at=_days_ago(days))
@@ -292,7 +293,7 @@ class DemoTiesLoader:
 
     def _backdate_connection(self, a: User, b: User, days: int) -> None:
         low, high = sorted((a.pk, b.pk))
-        with scopes_disabled():
+        with scope(network=self.florence):
             rows = Connection.objects.filter(user_low_id=low, user_high_id=high)
             # Only a connection made just now: an older one keeps the day it began.
             rows = rows.filter(created_at__gte=timezone.now() - timedelta(minutes=5))
@@ -376,7 +377,7 @@ class DemoTiesLoader:
 
     def summary(self, *, created: bool) -> str:
         head = "Demo business: loaded." if created else "Demo business: already there."
-        with scopes_disabled():
+        with scope(network=self.florence):
             posts = Post.objects.filter(network=self.florence)
             lines = [
                 head,
