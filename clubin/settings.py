@@ -147,6 +147,7 @@ ACCOUNT_RATE_LIMITS = {
     "ties_answer": "30/h/user",
     "ties_referral": "20/h/user",
     "ties_introduction": "20/h/user",
+    "ties_one_to_one": "20/h/user",
 }
 # The protocol of the links allauth builds (LinkedIn's callback): SITE_URL's, so `make serve`
 # over plain http works and production over https stays https. Its emails use SITE_URL itself.

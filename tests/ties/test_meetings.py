@@ -77,6 +77,16 @@ def test_it_records_a_one_to_one_the_other_side_confirms(client, personas):
     assert "One-to-ones to confirm" not in client.get(reverse("members:me")).content.decode()
 
 
+def test_it_limits_how_many_one_to_ones_a_member_records(client, personas, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "ties_one_to_one": "1/h/user"}
+    yesterday = timezone.localdate() - timedelta(days=1)
+    assert _record(client, personas, other=personas.bob, met_on=yesterday).status_code == 302
+    again = _record(client, personas, other=personas.bob, met_on=yesterday - timedelta(days=1))
+    assert "recorded many one-to-ones in a short time" in again.content.decode()
+    assert len(_meetings()) == 1
+    assert OutboxEmail.objects.filter(template="ties-one-to-one").count() == 1
+
+
 @pytest.mark.parametrize(
     ("days", "error"),
     [

@@ -1,5 +1,6 @@
 """One-to-ones (recorded under /<network>/, confirmed under /me/) and "we met" after an event."""
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -29,6 +30,14 @@ def one_to_one_new(request: MemberNetworkRequest, network_slug: str) -> HttpResp
     people = one_to_one_partners(network=request.network, user=request.user)
     form = OneToOneForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
+        # Each record emails the other side: a limit keeps the form from being a mail cannon.
+        if not ratelimit.consume(request, action="ties_one_to_one"):
+            form.add_error(
+                None, _("You have recorded many one-to-ones in a short time. Try again in an hour.")
+            )
+            return render(
+                request, "ties/one_to_one_new.html", {"network": request.network, "form": form}
+            )
         try:
             one_to_one_record(
                 network=request.network,
