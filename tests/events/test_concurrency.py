@@ -8,7 +8,6 @@ a storm of registrations and cancellations.
 
 import multiprocessing
 import random
-import threading
 from collections import Counter
 from collections.abc import Callable
 
@@ -24,6 +23,7 @@ from events.services.registrations import registration_cancel, registration_regi
 from members.models import User
 from networks.models import Network
 from outbox.models import OutboxEmail
+from tests.concurrency import race
 from tests.conftest import make_user, needs_postgres
 from tests.events import spawned_click
 from tests.events.factories import make_event
@@ -31,29 +31,6 @@ from tests.members.factories import member
 
 pytestmark = [needs_postgres, pytest.mark.django_db(transaction=True)]
 S = Registration.Status
-
-
-def _race(*actions: Callable[[], object]) -> list[object]:
-    """Run the actions at the same instant, one thread each; return results or exceptions."""
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(index: int, action: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = action()
-        except Exception as error:  # the outcome under test, recorded for the assertions
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not [t for t in threads if t.is_alive()], "a racing thread is stuck (a deadlock?)"
-    return results
 
 
 def _members(network: Network, count: int, start: int = 100) -> list[User]:
@@ -113,7 +90,7 @@ def test_it_keeps_fifty_simultaneous_clicks_within_ten_places(personas):
     clients = [_client(person) for person in people]
     register_url, detail_url = _urls(florence, event)
 
-    results = _race(*(_post(client, register_url) for client in clients))
+    results = race(*(_post(client, register_url) for client in clients))
 
     errors = [r for r in results if not isinstance(r, tuple)]
     assert not errors, errors  # the test client re-raises a view's exception: no 500 got by
@@ -179,7 +156,7 @@ def test_it_keeps_the_books_straight_through_a_storm_of_registrations_and_cancel
 
         return act
 
-    results = _race(*(storm(2026 + n) for n in range(threads)))
+    results = race(*(storm(2026 + n) for n in range(threads)))
 
     assert not [r for r in results if not isinstance(r, list)], results
     done = [entry for ops in results if isinstance(ops, list) for entry in ops]
@@ -218,7 +195,7 @@ def test_it_makes_one_registration_of_a_double_click(personas):
     # Several rounds, so the two clicks really overlap in at least some of them.
     for person in _members(florence, 8):
         first, second = _client(person), _client(person)
-        results = _race(_post(first, register_url), _post(second, register_url))
+        results = race(_post(first, register_url), _post(second, register_url))
         outcomes = [r for r in results if isinstance(r, tuple)]
         assert len(outcomes) == 2, results
         assert {(status, location) for status, location, _ in outcomes} == {(302, detail_url)}

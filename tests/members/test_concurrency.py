@@ -1,10 +1,6 @@
 """Races on PostgreSQL with real threads: a decision happens once, card numbers never skip."""
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection
 from django_scopes import scope, scopes_disabled
 
 from members.models import MembershipApplication
@@ -16,32 +12,11 @@ from members.services.applications import (
 )
 from networks.models import Membership
 from outbox.models import OutboxEmail
+from tests.concurrency import race
 from tests.conftest import needs_postgres
 from tests.members.factories import applicant, application
 
 pytestmark = [needs_postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*actions: Callable[[], object]) -> list[object]:
-    """Run the actions at the same instant, one thread each; return results or exceptions."""
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(index: int, action: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            results[index] = action()
-        except Exception as error:  # the outcome under test, recorded for the assertions
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def _decide(network, app, action, who):
@@ -85,7 +60,7 @@ def test_it_decides_each_application_exactly_once(personas, rival):
             if rival == "withdraw"
             else _decide(florence, app, rival, personas.alice)
         )
-        results = _race(_decide(florence, app, "approved", personas.alice), other)
+        results = race(_decide(florence, app, "approved", personas.alice), other)
         losers = [r for r in results if isinstance(r, Exception)]
         assert len(losers) == 1 and isinstance(losers[0], AlreadyDecided), results
         memberships, emails, status = _counts(app)
@@ -101,7 +76,7 @@ def test_it_decides_each_application_exactly_once(personas, rival):
 def test_it_gives_twenty_concurrent_approvals_twenty_consecutive_cards(personas):
     florence = personas.florence
     apps = [application(florence, applicant(n)) for n in range(20)]
-    results = _race(*(_decide(florence, app, "approved", personas.alice) for app in apps))
+    results = race(*(_decide(florence, app, "approved", personas.alice) for app in apps))
     assert not [r for r in results if isinstance(r, Exception)]
     with scope(network=florence):
         cards = sorted(
@@ -127,7 +102,7 @@ def test_it_keeps_one_application_for_two_simultaneous_submits(personas):
                 profile={"company": "Lippi"},
             )
 
-    results = _race(submit, submit)
+    results = race(submit, submit)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sorted(result[1] for result in results) == [False, True]  # type: ignore[index]
     with scopes_disabled():
@@ -159,7 +134,7 @@ def test_it_accepts_one_invitation_token_once(personas):
             )
 
     for _round in range(10):
-        results = _race(accept, accept)
+        results = race(accept, accept)
         failures = [r for r in results if isinstance(r, Exception)]
         assert len(failures) == 2 or (
             len(failures) == 1 and isinstance(failures[0], InvitationUnusable)
@@ -200,7 +175,7 @@ def test_it_keeps_a_members_quota_of_one_under_eight_simultaneous_sends(personas
     florence.save()
     sends = [_send(florence, personas.bob, f"amico{n}@example.com", by_coordinator=False)
              for n in range(8)]  # fmt: skip
-    results = _race(*sends)
+    results = race(*sends)
     assert len(_invitations(florence)) == 1
     assert _refusals(results) == ["monthly_quota"] * 7
 
@@ -210,7 +185,7 @@ def test_it_keeps_the_coordinators_hourly_limit_under_simultaneous_sends(persona
     florence = personas.florence
     sends = [_send(florence, personas.alice, f"ospite{n}@example.com", by_coordinator=True)
              for n in range(8)]  # fmt: skip
-    results = _race(*sends)
+    results = race(*sends)
     assert len(_invitations(florence)) == 3
     assert _refusals(results) == ["hourly_limit"] * 5
 
@@ -218,7 +193,7 @@ def test_it_keeps_the_coordinators_hourly_limit_under_simultaneous_sends(persona
 def test_it_invites_one_address_once_when_eight_sends_race(personas):
     florence = personas.florence
     sends = [_send(florence, personas.alice, "stessa@example.com", by_coordinator=True)] * 8
-    results = _race(*sends)
+    results = race(*sends)
     assert _invitations(florence) == ["stessa@example.com"]
     assert _refusals(results) == ["recently_invited"] * 7
 
@@ -248,7 +223,7 @@ def test_it_counts_batch_confirmations_and_single_sends_against_one_hourly_limit
         return act
 
     single = _send(florence, personas.alice, "singolo@example.com", by_coordinator=True)
-    results = _race(confirm(batches[0]), confirm(batches[1]), single)
+    results = race(confirm(batches[0]), confirm(batches[1]), single)
     sent = _invitations(florence)
     # In any order, one batch and the single send fit under 5; the other batch (3) does not,
     # and it is refused whole, never half sent.

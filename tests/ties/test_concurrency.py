@@ -1,45 +1,21 @@
 """Double clicks and simultaneous requests on PostgreSQL, with real threads and connections."""
 
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from outbox.models import OutboxEmail
+from tests.concurrency import race
 from tests.conftest import needs_postgres
 from ties.models import Answer, Connection, Origin, Post
 from ties.services.connections import connection_make
 
 pytestmark = [needs_postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*actions: Callable[[], object]) -> list[object]:
-    """Run the actions at the same instant, one thread (and connection) each."""
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(index: int, action: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = action()
-        except Exception as error:  # the outcome under test, recorded for the assertions
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not [t for t in threads if t.is_alive()], "a racing thread is stuck (a deadlock?)"
-    return results
 
 
 def test_it_answers_once_under_simultaneous_clicks(personas):
@@ -60,7 +36,7 @@ def test_it_answers_once_under_simultaneous_clicks(personas):
     def click(client: Client) -> Callable[[], int]:
         return lambda: client.post(url, {"kind": "help", "note": "Io"}).status_code
 
-    results = _race(*(click(client) for client in clients))
+    results = race(*(click(client) for client in clients))
 
     assert results == [302] * 6  # no click got an error page
     assert Answer.objects.filter(post=post, author=personas.bob).count() == 1
@@ -74,7 +50,7 @@ def test_it_stores_one_connection_when_both_sides_connect_at_once(personas):
         lambda: connection_make(user_a=bob, user_b=alice, origin=Origin.EVENT),
     ] * 3
 
-    results = _race(*makes)
+    results = race(*makes)
 
     rows = [result for result in results if isinstance(result, Connection)]
     assert len(rows) == len(results), results  # no caller got an error

@@ -13,9 +13,9 @@ from django_scopes import scopes_disabled
 
 from members.models import Profile
 from outbox.models import OutboxEmail
+from tests.concurrency import race
 from tests.conftest import make_user, needs_postgres
 from tests.members.factories import member
-from tests.ties.test_concurrency import _race
 from ties.models import Connection, Introduction, Origin
 from ties.services.connections import TiesError, connection_make
 from ties.services.introductions import introduction_make
@@ -232,7 +232,7 @@ def test_it_connects_once_when_both_sides_accept_at_once(trio):
     def click(side: Client) -> Callable[[], int]:
         return lambda: side.post(url).status_code
 
-    assert _race(*(click(side) for side in clients)) == [302] * 4
+    assert race(*(click(side) for side in clients)) == [302] * 4
     assert Connection.objects.filter(origin=Origin.INTRODUCTION).count() == 1
     assert OutboxEmail.objects.filter(template="ties-introduction-accepted").count() == 2
 

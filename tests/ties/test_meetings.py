@@ -16,10 +16,10 @@ from django_scopes import scopes_disabled
 from events.models import Event, Registration
 from members.models import Profile
 from outbox.models import OutboxEmail
+from tests.concurrency import race
 from tests.conftest import REQUEST_OVERHEAD, make_user, needs_postgres
 from tests.events.factories import make_event
 from tests.members.factories import member
-from tests.ties.test_concurrency import _race
 from ties.models import Connection, EventListing, EventMeet, Introduction, OneToOne, Origin
 from ties.services.meetings import event_meet_mark
 
@@ -252,7 +252,7 @@ def test_it_makes_one_connection_when_both_mark_each_other_at_once(evening):
     for _attempt in range(5):  # the race is narrow: run it a few times from scratch
         EventMeet.objects.all().delete()
         Connection.objects.all().delete()
-        results = _race(
+        results = race(
             mark(evening.alice, evening.bob),
             mark(evening.bob, evening.alice),
             mark(evening.alice, evening.bob),  # and a double click
@@ -280,7 +280,7 @@ def test_it_confirms_a_one_to_one_once_under_simultaneous_clicks(personas):
     def click(client: Client) -> Callable[[], int]:
         return lambda: client.post(_confirm_url(meeting)).status_code
 
-    assert _race(*(click(client) for client in clients)) == [302] * 4
+    assert race(*(click(client) for client in clients)) == [302] * 4
     assert Connection.objects.get().origin == Origin.ONE_TO_ONE
 
 
@@ -294,7 +294,7 @@ def test_it_never_misses_a_returned_mark_when_both_mark_at_the_same_instant(even
     for _attempt in range(30):
         EventMeet.objects.all().delete()
         Connection.objects.all().delete()
-        results = _race(
+        results = race(
             lambda: event_meet_mark(
                 event=event, network=evening.florence, from_user=alice, to_user=bob
             ),

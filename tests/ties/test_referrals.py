@@ -12,9 +12,9 @@ from django_scopes import scopes_disabled
 from members.models import Profile
 from networks.models import Membership
 from outbox.models import OutboxEmail
+from tests.concurrency import race
 from tests.conftest import make_user, needs_postgres
 from tests.members.factories import member
-from tests.ties.test_concurrency import _race
 from ties.models import Connection, Origin, Referral
 from ties.services.connections import TiesError
 from ties.services.referrals import referral_create, referral_move
@@ -351,7 +351,7 @@ def test_it_passes_one_referral_under_simultaneous_clicks(personas):
     url = reverse("ties_referral_new", kwargs={"network_slug": "florence"})
     data = {"receiver": personas.bob.pk, "what": "Uffici nuovi", "for_whom": "Rossi"}
 
-    results = _race(*(_click(client, url, data) for client in _tabs(personas.alice, 5)))
+    results = race(*(_click(client, url, data) for client in _tabs(personas.alice, 5)))
 
     assert results == [302] * 5  # no click got an error page
     with scopes_disabled():
@@ -370,7 +370,7 @@ def test_it_wins_once_under_simultaneous_clicks(personas):
     url = _page(referral, "move")
     data = {"status": "won", "won_value": "500"}
 
-    results = _race(*(_click(client, url, data) for client in _tabs(personas.bob, 6)))
+    results = race(*(_click(client, url, data) for client in _tabs(personas.bob, 6)))
 
     assert results == [302] * 6  # no click got an error page
     assert _status(referral).won_value == Decimal("500")

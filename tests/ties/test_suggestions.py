@@ -1,7 +1,5 @@
 """People worth meeting on /me/: matches both ways, the reason in words, visibility, dismissal."""
 
-import threading
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,6 +9,7 @@ from django_scopes import scopes_disabled
 from members.models import Profile, User
 from members.services.profiles import profile_update
 from networks.models import Membership, Network
+from tests.concurrency import race
 from tests.conftest import make_user, needs_postgres
 from ties.models import Origin, SuggestionDismissal
 from ties.selectors.suggestions import people_worth_meeting
@@ -179,23 +178,8 @@ def test_it_dismisses_once_whatever_the_clicks(client, personas):
 @pytest.mark.django_db(transaction=True)
 def test_it_stores_one_dismissal_when_clicks_arrive_at_once(personas):
     anna = _person("anna.rossi@example.com", personas.florence, offers="export")
-    barrier = threading.Barrier(6)
-    errors: list[Exception] = []
-
-    def click() -> None:
-        try:
-            barrier.wait(timeout=30)
-            suggestion_dismiss(user=personas.bob, dismissed_id=anna.pk)
-        except Exception as error:  # the outcome under test, recorded for the assertion
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=click) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = race(*[lambda: suggestion_dismiss(user=personas.bob, dismissed_id=anna.pk)] * 6)
+    errors = [r for r in results if isinstance(r, Exception)]
     assert errors == []
     assert SuggestionDismissal.objects.filter(user=personas.bob, dismissed=anna).count() == 1
 
