@@ -29,7 +29,27 @@ FLOWS = (
     "attended_elsewhere",  # the network's members checked in at other networks' events
     "first_event",  # members whose first attended event (anywhere) started that day
     "active_after_90",  # memberships 90 days old that day and still active then
+    # Business between members (ties). A connection counts once for each of its two people who
+    # is an active member of the network, on the day it was made.
+    "connections",
+    "connections_cross",  # of those, the other person is not an active member of the network
+    "event_connections",  # connections begun at the network's events, by the event's start day
+    "reached_30",  # memberships 30 days old that day
+    "connected_30",  # of those, the person had a connection by then
+    "reached_90",
+    "connected_90",
+    "asks_posted",  # asks (not offers) posted on the network's board
+    "asks_answered_7",  # of those, by the day posted: answered within 7 days
+    "introductions_made",
+    "introductions_accepted",  # by the day the second side accepted
+    "one_to_ones",  # confirmed, by the day of confirmation
+    "referrals_passed",
+    "referrals_won",  # by the day closed
+    "first_collaboration",  # members whose first won referral, accepted introduction or
+    # confirmed one-to-one (anywhere) happened that day
 )
+# Sums of money rather than counts: the value of business closed through won referrals, in euro.
+AMOUNTS = ("referral_value_won",)
 
 
 class NetworkDay(models.Model):
@@ -51,6 +71,22 @@ class NetworkDay(models.Model):
     attended_elsewhere = models.PositiveIntegerField(default=0)
     first_event = models.PositiveIntegerField(default=0)
     active_after_90 = models.PositiveIntegerField(default=0)
+    connections = models.PositiveIntegerField(default=0)
+    connections_cross = models.PositiveIntegerField(default=0)
+    event_connections = models.PositiveIntegerField(default=0)
+    reached_30 = models.PositiveIntegerField(default=0)
+    connected_30 = models.PositiveIntegerField(default=0)
+    reached_90 = models.PositiveIntegerField(default=0)
+    connected_90 = models.PositiveIntegerField(default=0)
+    asks_posted = models.PositiveIntegerField(default=0)
+    asks_answered_7 = models.PositiveIntegerField(default=0)
+    introductions_made = models.PositiveIntegerField(default=0)
+    introductions_accepted = models.PositiveIntegerField(default=0)
+    one_to_ones = models.PositiveIntegerField(default=0)
+    referrals_passed = models.PositiveIntegerField(default=0)
+    referrals_won = models.PositiveIntegerField(default=0)
+    first_collaboration = models.PositiveIntegerField(default=0)
+    referral_value_won = models.DecimalField(max_digits=14, decimal_places=2, default=0)
 
     objects: models.Manager["NetworkDay"] = ScopedManager(network="network")
 
@@ -92,6 +128,8 @@ class NetworkSnapshot(models.Model):
     # Pending applications by age: up to 7 days, 8-14, 15-30, over 30.
     pending_ages = models.JSONField(default=list)
     attended_last_90 = models.PositiveIntegerField(default=0)  # distinct active members
+    # Active members who joined 30 days ago or more and have no connection at all yet.
+    unconnected_30 = models.PositiveIntegerField(default=0)
 
     objects: models.Manager["NetworkSnapshot"] = ScopedManager(network="network")
 

@@ -8,6 +8,7 @@ import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Max, Q, Sum
@@ -15,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from clubin.stats.models import FLOWS, DecisionDays, NetworkDay, NetworkSnapshot
+from clubin.stats.models import AMOUNTS, FLOWS, DecisionDays, NetworkDay, NetworkSnapshot
 from clubin.stats.services import WAITING_LONG_DAYS
 from networks.models import Membership, Network
 
@@ -82,6 +83,31 @@ class Figures:
     active_after_90: int = 0
     last_event_day: date | None = None
     pending_ages: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    # Business between members (ties).
+    connections: int = 0  # made in the period, once per side that is a member
+    connections_total: int = 0  # made up to the period's end, by current members
+    connections_per_member: float | None = None
+    connections_cross: int = 0
+    connections_cross_share: float | None = None
+    event_connections: int = 0
+    connections_per_event: float | None = None
+    reached_30: int = 0
+    connected_30: int = 0
+    connected_30_share: float | None = None
+    reached_90: int = 0
+    connected_90: int = 0
+    connected_90_share: float | None = None
+    asks_posted: int = 0
+    asks_answered_7: int = 0
+    asks_answered_share: float | None = None
+    introductions_made: int = 0
+    introductions_accepted: int = 0
+    one_to_ones: int = 0
+    referrals_passed: int = 0
+    referrals_won: int = 0
+    referral_value_won: Decimal = Decimal(0)
+    first_collaboration: int = 0
+    unconnected_30: int = 0
     waits: dict[int, int] = field(default_factory=dict, repr=False)
 
     @property
@@ -93,6 +119,7 @@ class Figures:
         for private in ("waits", "members_30_days_before"):
             data.pop(private)
         data["last_event_day"] = self.last_event_day.isoformat() if self.last_event_day else None
+        data["referral_value_won"] = f"{self.referral_value_won:.2f}"  # money: exact, as text
         return data
 
 
@@ -141,13 +168,19 @@ def _finish(row: Figures) -> Figures:
     row.invitation_member_share = _ratio(row.invitations_joined, row.invitations_sent)
     row.attendance_rate = _ratio(row.attended, row.registrations)
     row.attended_last_90_share = _ratio(row.attended_last_90, row.members_active)
+    row.connections_per_member = _ratio(row.connections_total, row.members_active)
+    row.connections_cross_share = _ratio(row.connections_cross, row.connections)
+    row.connections_per_event = _ratio(row.event_connections, row.events_held)
+    row.connected_30_share = _ratio(row.connected_30, row.reached_30)
+    row.connected_90_share = _ratio(row.connected_90, row.reached_90)
+    row.asks_answered_share = _ratio(row.asks_answered_7, row.asks_posted)
     return row
 
 
 def _sums(period: Period) -> dict[int, dict[str, Any]]:
     month_ago = period.end - timedelta(days=FELL_SINCE_DAYS)
     in_period = Q(day__gte=period.start)
-    sums = {f"p_{metric}": Sum(metric, filter=in_period) for metric in FLOWS}
+    sums = {f"p_{metric}": Sum(metric, filter=in_period) for metric in (*FLOWS, *AMOUNTS)}
     closed = F("approved") + F("rejected") + F("withdrawn")
     rows = (
         NetworkDay.objects.filter(day__lte=period.end)
@@ -161,6 +194,7 @@ def _sums(period: Period) -> dict[int, dict[str, Any]]:
             submitted=Sum("applications"),
             closed=Sum(closed),
             last_event=Max("day", filter=Q(events_held__gt=0)),
+            connections_total=Sum("connections"),
         )
     )
     return {row.pop("network_id"): row for row in rows}
@@ -202,20 +236,32 @@ def _row(
         attended=flow("attended"), walk_ins=flow("walk_ins"),
         attended_elsewhere=flow("attended_elsewhere"), first_event=flow("first_event"),
         active_after_90=flow("active_after_90"), last_event_day=sums.get("last_event"),
-        waits=waits,
+        waits=waits, connections_total=total("connections_total"),
+        referral_value_won=sums.get("p_referral_value_won") or Decimal(0),
     )  # fmt: skip
+    for name in TIES_FLOWS:
+        setattr(row, name, flow(name))
     if snapshot is not None:
         row.waiting_over_14 = snapshot.waiting_over_14
         row.attended_last_90 = snapshot.attended_last_90
         row.pending_ages = list(snapshot.pending_ages or [0, 0, 0, 0])
+        row.unconnected_30 = snapshot.unconnected_30
     return _finish(row)
 
+
+TIES_FLOWS = (
+    "connections", "connections_cross", "event_connections", "reached_30", "connected_30",
+    "reached_90", "connected_90", "asks_posted", "asks_answered_7", "introductions_made",
+    "introductions_accepted", "one_to_ones", "referrals_passed", "referrals_won",
+    "first_collaboration",
+)  # fmt: skip
 
 ADDITIVE = (
     "coordinators", "members_active", "members_30_days_before", "aspiring", "new_members",
     "applications", "approved", "rejected", "waiting_over_14", "invitations_sent",
     "invitations_applied", "invitations_joined", "events_held", "registrations", "attended",
     "walk_ins", "attended_last_90", "attended_elsewhere", "first_event", "active_after_90",
+    *TIES_FLOWS, "connections_total", "referral_value_won", "unconnected_30",
 )  # fmt: skip
 
 
@@ -301,7 +347,10 @@ def _series(period: Period, rows: list[Figures], ids: dict[str, int]) -> dict[st
     return {"months": labels, "members": members, **flows}
 
 
-FUNNEL = ("invitations_sent", "applications", "approved", "first_event", "active_after_90")
+FUNNEL = (
+    "invitations_sent", "applications", "approved", "first_event", "active_after_90",
+    "first_collaboration",
+)  # fmt: skip
 
 
 def funnel(row: Figures) -> list[int]:

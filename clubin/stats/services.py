@@ -10,12 +10,16 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     Count,
+    DateField,
+    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -24,8 +28,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
+    Value,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, Least, TruncDate
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -34,15 +40,20 @@ from events.models import Event, Registration
 from members.models import Invitation, MembershipApplication
 from networks.models import Membership, Network
 from outbox.selectors import outbox_delivered
+from ties.models import Answer, Connection, Introduction, OneToOne, Origin, Post, Referral
 
 RECENT_DAYS = 3
 AGE_BUCKETS = (7, 14, 30)  # pending applications: ≤7 days, 8-14, 15-30, older
 WAITING_LONG_DAYS = AGE_BUCKETS[1]  # "waiting_over_14": the two oldest buckets
 ACTIVE_AFTER_DAYS = 90  # "active_after_90": still a member this many days after joining
 ATTENDED_DAYS = 90  # "attended_last_90": seen at an event within this many days
+CONNECTED_WITHIN = (30, 90)  # "connected_30/90": a connection by this many days after joining
+ANSWERED_WITHIN_DAYS = 7  # "asks_answered_7": an answer from someone else within this many days
+UNCONNECTED_AFTER_DAYS = 30  # "unconnected_30": members this long with no connection at all
 
 App = MembershipApplication.Status
-Rows = dict[tuple[int, date], dict[str, int]]
+Rows = dict[tuple[int, date], dict[str, int | Decimal]]  # counts, and sums in euro
+Waits = dict[tuple[int, date], dict[str, int]]  # decisions by the days they took
 
 
 def _zone() -> ZoneInfo:
@@ -104,7 +115,7 @@ def _membership_flows(rows: Rows, since: date, until: date) -> None:
     _add(rows, "active_after_90", aged, since, until)
 
 
-def _application_flows(rows: Rows, decisions: Rows, since: date, until: date) -> None:
+def _application_flows(rows: Rows, decisions: Waits, since: date, until: date) -> None:
     start = _start_of(since)
     submitted = (
         MembershipApplication.objects.filter(submitted_at__gte=start)
@@ -250,11 +261,12 @@ def stats_rebuild(*, since: date | None = None, kind: str = "rebuild") -> int:
     with scopes_disabled():
         first = since or _first_day() or until
         rows: Rows = defaultdict(lambda: defaultdict(int))
-        decisions: Rows = defaultdict(lambda: defaultdict(int))
+        decisions: Waits = defaultdict(lambda: defaultdict(int))
         _membership_flows(rows, first, until)
         _application_flows(rows, decisions, first, until)
         _invitation_flows(rows, first, until)
         _event_flows(rows, first, until, now)
+        _ties_flows(rows, first, until)
         with transaction.atomic():
             _one_at_a_time()
             NetworkDay.objects.filter(day__gte=first).delete()
@@ -296,12 +308,17 @@ def stats_refresh_recent() -> int:
     return stats_rebuild(since=today - timedelta(days=RECENT_DAYS - 1), kind="recent")
 
 
+TIES_MODELS = (Connection, Post, Introduction, OneToOne, Referral)
+
+
 def _first_day() -> date | None:
     candidates = [
         Membership.objects.order_by("joined_on").values_list("joined_on", flat=True).first(),
         _local(MembershipApplication.objects.all(), "submitted_at"),
         _local(Invitation.objects.all(), "created_at"),
         _local(Event.objects.all(), "starts_at"),  # attendance is dated by its event's start
+        # Business between members is dated by when it was recorded (a referral closes later).
+        *(_local(model.objects.all(), "created_at") for model in TIES_MODELS),
     ]
     days = [d for d in candidates if d is not None]
     return min(days) if days else None
@@ -338,6 +355,7 @@ def _snapshot(now: datetime) -> None:
         .values_list("network_id")
         .annotate(n=Count("user_id", distinct=True))
     )
+    unconnected = _unconnected(counted, today)
     snapshots = []
     for network_id in Network.objects.values_list("id", flat=True):
         row = ages.get(network_id, {})
@@ -347,6 +365,7 @@ def _snapshot(now: datetime) -> None:
                 network_id=network_id, taken_at=now, pending=row.get("total", 0),
                 waiting_over_14=buckets[2] + buckets[3], pending_ages=buckets,
                 attended_last_90=seen.get(network_id, 0),
+                unconnected_30=unconnected.get(network_id, 0),
             )
         )  # fmt: skip
     NetworkSnapshot.objects.bulk_create(
@@ -359,5 +378,167 @@ def _snapshot(now: datetime) -> None:
             "waiting_over_14",
             "pending_ages",
             "attended_last_90",
+            "unconnected_30",
         ],
     )
+
+
+def _unconnected(counted: Q, today: date) -> dict[int, int]:
+    """Members who joined long enough ago and have no connection yet, per network."""
+    either_side = Q(user_low=OuterRef("user")) | Q(user_high=OuterRef("user"))
+    joined_before = today - timedelta(days=UNCONNECTED_AFTER_DAYS)
+    return dict(
+        Membership.objects.filter(counted, joined_on__lte=joined_before)
+        .exclude(Exists(Connection.objects.filter(either_side)))
+        .values_list("network_id")
+        .annotate(n=Count("id"))
+    )
+
+
+# --- Business between members (ties) ---------------------------------------------------------
+
+
+def _ties_flows(rows: Rows, since: date, until: date) -> None:
+    start, end = _start_of(since), _start_of(until + timedelta(days=1))
+    _connection_flows(rows, since, until, start, end)
+    _cohort_flows(rows, since, until)
+    _activity_flows(rows, since, until, start)
+    _first_collaborations(rows, since, until)
+
+
+def _connection_flows(rows: Rows, since: date, until: date, start: datetime, end: datetime) -> None:
+    """Each connection counts once per side that is an active member, in that side's network;
+    "cross" when the other side is not an active member of the same network."""
+    made = Connection.objects.filter(created_at__gte=start)
+    active = Membership.Status.ACTIVE
+    for side, other in (("user_low", "user_high"), ("user_high", "user_low")):
+        ends = (
+            # One join to the side's memberships, named once (as in _attendance_flows).
+            made.annotate(
+                home=F(f"{side}__memberships__network_id"),
+                home_status=F(f"{side}__memberships__status"),
+            )
+            .filter(home_status=active)
+            .annotate(d=_day("created_at"))
+        )
+        both = Membership.objects.filter(
+            network_id=OuterRef("home"), user_id=OuterRef(f"{other}_id"), status=active
+        )
+        _add(
+            rows, "connections", ends.values_list("home", "d").annotate(n=Count("id")), since, until
+        )
+        cross = ends.exclude(Exists(both)).values_list("home", "d").annotate(n=Count("id"))
+        _add(rows, "connections_cross", cross, since, until)
+    at_events = (
+        Connection.objects.filter(
+            origin=Origin.EVENT, event__starts_at__gte=start, event__starts_at__lt=end
+        )
+        .annotate(d=_day("event__starts_at"))
+        .values_list("event__network_id", "d")
+        .annotate(n=Count("id"))
+    )
+    _add(rows, "event_connections", at_events, since, until)
+
+
+def _first_connection() -> Subquery:
+    either_side = Q(user_low=OuterRef("user")) | Q(user_high=OuterRef("user"))
+    first = Connection.objects.filter(either_side).order_by("created_at").values("created_at")
+    return Subquery(first[:1])
+
+
+def _cohort_flows(rows: Rows, since: date, until: date) -> None:
+    """On a membership's 30th (90th) day: one more reached it, and one more connected if the
+    person had a connection by then. Dated by that day, so each period holds whole cohorts."""
+    longest = timedelta(days=max(CONNECTED_WITHIN))
+    cohort = (
+        Membership.objects.exclude(_ended_undated(until))
+        .filter(joined_on__gte=since - longest, joined_on__lte=until)
+        .annotate(first=_day(Subquery(_first_connection())))  # type: ignore[arg-type]
+        .values_list("network_id", "joined_on", "first")
+        .annotate(n=Count("id"))
+    )
+    for network_id, joined_on, first, count in cohort:
+        for days in CONNECTED_WITHIN:
+            mark = joined_on + timedelta(days=days)
+            if not since <= mark <= until:
+                continue
+            rows[(network_id, mark)][f"reached_{days}"] += count
+            if first is not None and first <= mark:
+                rows[(network_id, mark)][f"connected_{days}"] += count
+
+
+def _activity_flows(rows: Rows, since: date, until: date, start: datetime) -> None:
+    asks = Post.objects.filter(kind=Post.Kind.ASK, created_at__gte=start).annotate(
+        d=_day("created_at")
+    )
+    _add(
+        rows,
+        "asks_posted",
+        asks.values_list("network_id", "d").annotate(n=Count("id")),
+        since,
+        until,
+    )
+    within = ExpressionWrapper(
+        OuterRef("created_at") + timedelta(days=ANSWERED_WITHIN_DAYS), output_field=DateTimeField()
+    )
+    answer = Answer.objects.filter(post=OuterRef("pk"), created_at__lt=within).exclude(
+        author=OuterRef("author")
+    )
+    answered = asks.filter(Exists(answer)).values_list("network_id", "d").annotate(n=Count("id"))
+    _add(rows, "asks_answered_7", answered, since, until)
+    for metric, queryset, field in (
+        ("introductions_made", Introduction.objects.all(), "created_at"),
+        ("introductions_accepted", Introduction.objects.all(), "accepted_at"),
+        ("one_to_ones", OneToOne.objects.all(), "confirmed_at"),
+        ("referrals_passed", Referral.objects.all(), "created_at"),
+    ):
+        counts = (
+            queryset.filter(**{f"{field}__gte": start})
+            .annotate(d=_day(field))
+            .values_list("network_id", "d")
+            .annotate(n=Count("id"))
+        )
+        _add(rows, metric, counts, since, until)
+    won = (
+        Referral.objects.filter(status=Referral.Status.WON, closed_on__gte=since)
+        .values_list("network_id", "closed_on")
+        .annotate(n=Count("id"), value=Sum("won_value"))
+    )
+    for network_id, day, count, value in won:
+        if since <= day <= until:
+            rows[(network_id, day)]["referrals_won"] += count
+            rows[(network_id, day)]["referral_value_won"] += value or 0
+
+
+NEVER = date(9999, 12, 31)  # stands for "no such date" where SQL's LEAST() must not see NULL
+
+
+def _first_collaborations(rows: Rows, since: date, until: date) -> None:
+    """Members whose first real collaboration (a won referral, an accepted introduction, a
+    confirmed one-to-one; in any network) happened that day, counted in each of their networks
+    as ``first_event`` is."""
+    Status = Referral.Status
+
+    def first(queryset: QuerySet, person: str, day: Any) -> Coalesce:
+        dated = queryset.filter(**{person: OuterRef("user")}).annotate(d=day).order_by("d")
+        return Coalesce(Subquery(dated.values("d")[:1]), Value(NEVER), output_field=DateField())
+
+    accepted = Introduction.objects.filter(accepted_at__isnull=False)
+    confirmed = OneToOne.objects.filter(confirmed_at__isnull=False)
+    won = Referral.objects.filter(status=Status.WON, closed_on__isnull=False)
+    earliest = Least(
+        first(won, "giver", F("closed_on")),
+        first(won, "receiver", F("closed_on")),
+        first(accepted, "first", _day("accepted_at")),
+        first(accepted, "second", _day("accepted_at")),
+        first(confirmed, "recorded_by", _day("confirmed_at")),
+        first(confirmed, "other", _day("confirmed_at")),
+        output_field=DateField(),
+    )
+    firsts = (
+        Membership.objects.annotate(first=earliest)
+        .filter(first__gte=since, first__lte=until)
+        .values_list("network_id", "first")
+        .annotate(n=Count("id"))
+    )
+    _add(rows, "first_collaboration", firsts, since, until)

@@ -14,6 +14,7 @@ from clubin.stats.services import (
     ACTIVE_AFTER_DAYS,
     AGE_BUCKETS,
     ATTENDED_DAYS,
+    UNCONNECTED_AFTER_DAYS,
     WAITING_LONG_DAYS,
 )
 from networks.access import Role, network_view
@@ -26,6 +27,13 @@ COLUMNS = (
     "approval_rate", "median_days", "p90_days", "waiting_over_14", "invitations_sent",
     "invitation_application_share", "invitation_member_share", "events_held", "registrations",
     "attendance_rate", "attended_last_90_share", "attended_elsewhere",
+)  # fmt: skip
+# The second table, business between members: sortable the same way.
+TIES_COLUMNS = (
+    "name", "connections_per_member", "connected_30_share", "connected_90_share",
+    "connections_cross_share", "asks_posted", "asks_answered_share", "introductions_made",
+    "introductions_accepted", "one_to_ones", "referrals_passed", "referrals_won",
+    "referral_value_won", "connections_per_event", "first_collaboration",
 )  # fmt: skip
 
 
@@ -46,7 +54,7 @@ def _read(request: HttpRequest) -> tuple[PeriodForm, dict]:
 def _sorted(rows: list[Figures], key: str) -> list[Figures]:
     descending = key.startswith("-")
     name = key.lstrip("-")
-    if name not in COLUMNS:
+    if name not in COLUMNS and name not in TIES_COLUMNS:
         return rows
     present = [r for r in rows if getattr(r, name) is not None]
     missing = [r for r in rows if getattr(r, name) is None]
@@ -70,6 +78,7 @@ def federation_dashboard(request: HttpRequest) -> HttpResponse:
         "form": form,
         "board": board,
         "headers": _headers(),
+        "ties_headers": _ties_headers(),
         "sort": request.GET.get("sort", "name"),
         "query": request.GET.copy(),
         "sort_query": f"{others.urlencode()}&" if others else "",
@@ -120,6 +129,27 @@ def _headers() -> list[tuple[str, str]]:
     return [(column, labels[column]) for column in COLUMNS]
 
 
+def _ties_headers() -> list[tuple[str, str]]:
+    labels = {
+        "name": _("Network"),
+        "connections_per_member": _("Connections per member"),
+        "connected_30_share": _("New members connected within 30 days"),
+        "connected_90_share": _("New members connected within 90 days"),
+        "connections_cross_share": _("Connections across networks"),
+        "asks_posted": _("Asks posted"),
+        "asks_answered_share": _("Asks answered within 7 days"),
+        "introductions_made": _("Introductions made"),
+        "introductions_accepted": _("Introductions accepted"),
+        "one_to_ones": _("One-to-ones"),
+        "referrals_passed": _("Referrals passed"),
+        "referrals_won": _("Referrals won"),
+        "referral_value_won": _("Business won (€)"),
+        "connections_per_event": _("Connections per event"),
+        "first_collaboration": _("First collaborations"),
+    }
+    return [(column, labels[column]) for column in TIES_COLUMNS]
+
+
 def _funnel_steps(row: Figures) -> list[tuple[str, int]]:
     labels = {
         "invitations_sent": _("invited"),
@@ -127,6 +157,7 @@ def _funnel_steps(row: Figures) -> list[tuple[str, int]]:
         "approved": _("approved"),
         "first_event": _("first event attended"),
         "active_after_90": _("active after %(days)s days") % {"days": ACTIVE_AFTER_DAYS},
+        "first_collaboration": _("first real collaboration"),
     }
     return [(labels[step], getattr(row, step)) for step in FUNNEL]
 
@@ -197,6 +228,8 @@ def network_stats(request: NetworkRequest, network_slug: str) -> HttpResponse:
     context = {
         "network": network,
         "headers": _headers(),
+        "ties_headers": _ties_headers(),
+        "unconnected_after": UNCONNECTED_AFTER_DAYS,
         "form": form,
         "board": board,
         "row": board.rows[0],

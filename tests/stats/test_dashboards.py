@@ -25,6 +25,21 @@ VenetoIN (region Veneto)
                  Velia joined 2025-01-01, lapsed, valid until 2026-11-01 (left on 2026-11-02)
     no application, no invitation, no event; Vittoria's check-in at E1 is a visit elsewhere
 LiguriaIN (region Liguria): nothing at all.
+
+Business between members (ties)
+    connections  C1 Bob and Vittoria met at E1 (both ways), made 10-26 09:00: across networks
+                 C2 Alice and Carla, from introduction I1, 11-12 10:00
+                 C3 Alice and Bob, a one-to-one, 09-01 10:00; Charlie has no connection at all
+    asks         P1 Carla 11-02 09:00, answered by Bob 11-05 09:00 (within 7 days)
+                 P2 Bob 11-10 10:00, answered by Carla 11-18 10:00 (8 days: too late)
+                 P3 an offer by Alice 11-01: not an ask
+    introductions I1 by Bob of Alice and Carla 11-08 10:00, accepted by both 11-12 10:00
+                 I2 by Alice of Bob and Ivo 11-19 10:00, waiting
+    one-to-ones  O1 Bob with Carla on 10-30, confirmed 11-01 10:00; O2 Alice with Ivo, unconfirmed
+    referrals    R1 Carla to Bob 11-03 10:00, won on 11-14 for 12,500.50 euro
+                 R2 Bob to Alice 11-16 10:00, passed; R3 (VenetoIN) Vittoria to Charlie
+                 10-21 10:00, lost on 10-28
+    first real collaborations: Bob and Carla on 11-01 (O1), Alice on 11-12 (I1)
 """
 
 import csv
@@ -33,6 +48,7 @@ import json
 import re
 import secrets
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -58,6 +74,7 @@ from outbox.models import OutboxEmail
 from tests.conftest import REQUEST_OVERHEAD, make_user
 from tests.events.factories import make_event, rome
 from tests.members.factories import application, member
+from ties.models import Answer, Connection, Introduction, OneToOne, Origin, Post, Referral
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +95,20 @@ DOCUMENTED_FIELDS = [
     "invitations_joined", "invitation_application_share", "invitation_member_share",
     "events_held", "registrations", "attended", "walk_ins", "attendance_rate",
     "attended_last_90", "attended_last_90_share", "attended_elsewhere", "first_event",
-    "active_after_90", "last_event_day", "pending_ages",
+    "active_after_90", "last_event_day", "pending_ages", "connections", "connections_total",
+    "connections_per_member", "connections_cross", "connections_cross_share",
+    "event_connections", "connections_per_event", "reached_30", "connected_30",
+    "connected_30_share", "reached_90", "connected_90", "connected_90_share", "asks_posted",
+    "asks_answered_7", "asks_answered_share", "introductions_made", "introductions_accepted",
+    "one_to_ones", "referrals_passed", "referrals_won", "referral_value_won",
+    "first_collaboration", "unconnected_30",
 ]  # fmt: skip
-TEXT_FIELDS = {"slug", "name", "region", "status", "last_event_day"}
+TEXT_FIELDS = {"slug", "name", "region", "status", "last_event_day", "referral_value_won"}
 FLOAT_FIELDS = {
     "approval_rate", "invitation_application_share", "invitation_member_share",
-    "attendance_rate", "attended_last_90_share",
+    "attendance_rate", "attended_last_90_share", "connections_per_member",
+    "connections_cross_share", "connections_per_event", "connected_30_share",
+    "connected_90_share", "asks_answered_share",
 }  # fmt: skip
 
 # Everything a network with no data at all shows (its identity apart).
@@ -96,6 +121,14 @@ EMPTY = {
     "walk_ins": 0, "attendance_rate": None, "attended_last_90": 0,
     "attended_last_90_share": None, "attended_elsewhere": 0, "first_event": 0,
     "active_after_90": 0, "last_event_day": None, "pending_ages": [0, 0, 0, 0],
+    "connections": 0, "connections_total": 0, "connections_per_member": None,
+    "connections_cross": 0, "connections_cross_share": None, "event_connections": 0,
+    "connections_per_event": None, "reached_30": 0, "connected_30": 0,
+    "connected_30_share": None, "reached_90": 0, "connected_90": 0, "connected_90_share": None,
+    "asks_posted": 0, "asks_answered_7": 0, "asks_answered_share": None,
+    "introductions_made": 0, "introductions_accepted": 0, "one_to_ones": 0,
+    "referrals_passed": 0, "referrals_won": 0, "referral_value_won": "0.00",
+    "first_collaboration": 0, "unconnected_30": 0,
 }  # fmt: skip
 FLORENCE_ID = {"slug": "florence", "name": "FlorenceIN", "region": "Toscana", "status": "active"}
 VENETO_ID = {"slug": "veneto", "name": "VenetoIN", "region": "Veneto", "status": "active"}
@@ -117,12 +150,25 @@ FLORENCE_30D = {
     "attended_elsewhere": 0, "first_event": 3,  # Bob, Laura, Carla
     "active_after_90": 1,  # Bob, on 2026-10-30
     "last_event_day": "2026-11-06",
+    # C1 for Bob (across: Vittoria is in VenetoIN), C2 for Alice and for Carla; with C3, five
+    # connections of four members so far.
+    "connections": 3, "connections_total": 5, "connections_per_member": 1.25,
+    "connections_cross": 1, "connections_cross_share": 0.3333,
+    "event_connections": 1, "connections_per_event": 0.5,  # C1 at E1, of two events
+    "reached_90": 1, "connected_90": 1, "connected_90_share": 1.0,  # Bob on 10-30, C3 before
+    "asks_posted": 2, "asks_answered_7": 1, "asks_answered_share": 0.5,
+    "introductions_made": 2, "introductions_accepted": 1, "one_to_ones": 1,
+    "referrals_passed": 2, "referrals_won": 1, "referral_value_won": "12500.50",
+    "first_collaboration": 3,
 }  # fmt: skip
 VENETO_30D = {
     **EMPTY, **VENETO_ID,
     "coordinators": 1, "members_active": 2, "members_30_days_before": 3,
     "attended_last_90": 1, "attended_last_90_share": 0.5, "attended_elsewhere": 1,
     "first_event": 1,
+    "connections": 1, "connections_total": 1, "connections_per_member": 0.5,  # C1, Vittoria's
+    "connections_cross": 1, "connections_cross_share": 1.0,
+    "unconnected_30": 1,  # Charlie
 }  # fmt: skip
 LIGURIA_30D = {**EMPTY, **LIGURIA_ID}
 TOTALS_30D = {
@@ -135,6 +181,14 @@ TOTALS_30D = {
     "events_held": 2, "registrations": 5, "attended": 4, "walk_ins": 1, "attendance_rate": 0.8,
     "attended_last_90": 3, "attended_last_90_share": 0.5, "attended_elsewhere": 1,
     "first_event": 4, "active_after_90": 1, "last_event_day": "2026-11-06",
+    "connections": 4, "connections_total": 6, "connections_per_member": 1.0,
+    "connections_cross": 2, "connections_cross_share": 0.5,
+    "event_connections": 1, "connections_per_event": 0.5,
+    "reached_90": 1, "connected_90": 1, "connected_90_share": 1.0,
+    "asks_posted": 2, "asks_answered_7": 1, "asks_answered_share": 0.5,
+    "introductions_made": 2, "introductions_accepted": 1, "one_to_ones": 1,
+    "referrals_passed": 2, "referrals_won": 1, "referral_value_won": "12500.50",
+    "first_collaboration": 3, "unconnected_30": 1,
 }  # fmt: skip
 
 # 2026-10-20 to 2026-11-05, compared with 2026-10-06: E2 and Laura's departure fall after it.
@@ -149,8 +203,15 @@ FLORENCE_CUSTOM = {
     "events_held": 1, "registrations": 4, "attended": 3, "walk_ins": 1,
     "attendance_rate": 0.75, "first_event": 2, "active_after_90": 1,
     "last_event_day": "2026-10-25",
+    "connections": 1, "connections_total": 3, "connections_per_member": 0.75,  # C1; C3 before
+    "connections_cross": 1, "connections_cross_share": 1.0,
+    "event_connections": 1, "connections_per_event": 1.0,
+    "asks_posted": 1, "asks_answered_7": 1, "asks_answered_share": 1.0,  # P1
+    "introductions_made": 0, "introductions_accepted": 0, "one_to_ones": 1,
+    "referrals_passed": 1, "referrals_won": 0, "referral_value_won": "0.00",
+    "first_collaboration": 2,  # Bob and Carla, O1
 }  # fmt: skip
-VENETO_CUSTOM = {**VENETO_30D}  # Velia left on 11-02: 2 members against 3
+VENETO_CUSTOM = {**VENETO_30D, "referrals_passed": 1}  # Velia left on 11-02: 2 against 3; R3
 LIGURIA_CUSTOM = {**LIGURIA_30D}
 TOTALS_CUSTOM = {
     **TOTALS_30D,
@@ -160,6 +221,13 @@ TOTALS_CUSTOM = {
     "invitation_application_share": 0.5, "invitation_member_share": 0.0, "events_held": 1,
     "registrations": 4, "attended": 3, "walk_ins": 1, "attendance_rate": 0.75,
     "first_event": 3, "active_after_90": 1, "last_event_day": "2026-10-25",
+    "connections": 2, "connections_total": 4, "connections_per_member": 0.6667,
+    "connections_cross": 2, "connections_cross_share": 1.0,
+    "event_connections": 1, "connections_per_event": 1.0,
+    "asks_posted": 1, "asks_answered_7": 1, "asks_answered_share": 1.0,
+    "introductions_made": 0, "introductions_accepted": 0, "one_to_ones": 1,
+    "referrals_passed": 2, "referrals_won": 0, "referral_value_won": "0.00",
+    "first_collaboration": 2,
 }  # fmt: skip
 
 MONTHS = [
@@ -282,6 +350,7 @@ def _build_history(personas) -> SimpleNamespace:
     with _at(rome(2026, 11, 6, 0, 40)), scope(network=florence):
         checkin_registration(event=second, registration_id=carla.pk, by=alice)
 
+    _build_ties(personas, people, first)
     stats_rebuild()
     return SimpleNamespace(
         personas=personas,
@@ -292,6 +361,72 @@ def _build_history(personas) -> SimpleNamespace:
         first=first,
         second=second,
     )
+
+
+def _build_ties(personas, people, first_event) -> None:
+    """The business between members of the module's docstring, written as rows."""
+    florence, veneto = personas.florence, personas.veneto
+    alice, bob, charlie = personas.alice, personas.bob, personas.charlie
+    carla, ivo, vittoria = people["carla"], people["ivo"], people["vittoria"]
+
+    def connect(a, b, origin, at, **more):
+        low, high = sorted((a.pk, b.pk))
+        Connection.objects.create(
+            user_low_id=low, user_high_id=high, origin=origin, created_at=at, **more
+        )
+
+    with scopes_disabled():
+        connect(bob, vittoria, Origin.EVENT, rome(2026, 10, 26, 9), event=first_event,
+                network=florence)  # fmt: skip
+        connect(alice, carla, Origin.INTRODUCTION, rome(2026, 11, 12, 10), network=florence)
+        connect(alice, bob, Origin.ONE_TO_ONE, rome(2026, 9, 1, 10), network=florence)
+        asks = [
+            Post.objects.create(
+                network=florence,
+                author=author,
+                title=title,
+                created_at=at,
+                expires_on=date(2026, 12, 31),
+                kind=kind,
+            )
+            for author, title, at, kind in [
+                (carla, "P1", rome(2026, 11, 2, 9), Post.Kind.ASK),
+                (bob, "P2", rome(2026, 11, 10, 10), Post.Kind.ASK),
+                (alice, "P3", rome(2026, 11, 1, 10), Post.Kind.OFFER),
+            ]
+        ]
+        Answer.objects.create(post=asks[0], author=bob, created_at=rome(2026, 11, 5, 9))
+        Answer.objects.create(post=asks[1], author=carla, created_at=rome(2026, 11, 18, 10))
+        accepted = Introduction.Reply.ACCEPTED
+        Introduction.objects.create(
+            network=florence, introducer=bob, first=alice, second=carla,
+            first_reply=accepted, second_reply=accepted, created_at=rome(2026, 11, 8, 10),
+            accepted_at=rome(2026, 11, 12, 10),
+        )  # fmt: skip
+        Introduction.objects.create(
+            network=florence, introducer=alice, first=bob, second=ivo,
+            created_at=rome(2026, 11, 19, 10),
+        )  # fmt: skip
+        OneToOne.objects.create(
+            network=florence, recorded_by=bob, other=carla, met_on=date(2026, 10, 30),
+            created_at=rome(2026, 10, 30, 18), confirmed_at=rome(2026, 11, 1, 10),
+        )  # fmt: skip
+        OneToOne.objects.create(
+            network=florence, recorded_by=alice, other=ivo, met_on=date(2026, 11, 18),
+            created_at=rome(2026, 11, 18, 18),
+        )  # fmt: skip
+        Status = Referral.Status
+        for network, giver, receiver, at, status, closed, value in [
+            (florence, carla, bob, rome(2026, 11, 3, 10), Status.WON, date(2026, 11, 14),
+             Decimal("12500.50")),
+            (florence, bob, alice, rome(2026, 11, 16, 10), Status.PASSED, None, None),
+            (veneto, vittoria, charlie, rome(2026, 10, 21, 10), Status.LOST, date(2026, 10, 28),
+             None),
+        ]:  # fmt: skip
+            Referral.objects.create(
+                network=network, giver=giver, receiver=receiver, what="-", for_whom="X",
+                created_at=at, status=status, closed_on=closed, won_value=value,
+            )  # fmt: skip
 
 
 @pytest.fixture
@@ -406,6 +541,30 @@ def test_it_counts_by_calendar_day_in_rome(history):
     ]  # fmt: skip
 
 
+def _ties_cells(html: str, section: str) -> list[list[str]]:
+    table = re.search(r'<table class="stats-table" id="ties-table">(.*?)</table>', html, re.S)
+    assert table, "no table of business between members"
+    return _table_cells(f'<table class="stats-table">{table.group(1)}</table>', section)
+
+
+def test_it_shows_the_business_between_members_as_worked_out_by_hand(client, history):
+    body = _get(client, history.personas.fiona, FEDERATION, period="30d").content.decode()
+    rows = {cells[0]: cells[1:] for cells in _ties_cells(body, "tbody")}
+    # per member, within 30 and 90 days, across, asks, answered, introductions made and
+    # accepted, one-to-ones, referrals passed and won, value, per event, first collaborations
+    assert rows["FlorenceIN"] == [
+        "1,2", DASH, "100%", "33%", "2", "50%", "2", "1", "1", "2", "1", "12.501 €", "0,5", "3",
+    ]  # fmt: skip
+    assert rows["VenetoIN"][:4] == ["0,5", DASH, DASH, "100%"]
+    assert rows["LiguriaIN"][0] == DASH
+    [totals] = _ties_cells(body, "tfoot")
+    assert totals[1:4] == ["1,0", DASH, "100%"]
+
+    mine = _get(client, history.personas.charlie, "/veneto/manage/stats/", period="30d")
+    text = re.sub(r"\s+", " ", mine.content.decode())
+    assert re.search(r'<p id="unconnected"> 1 [^<]*30', text), "Charlie, without a connection"
+
+
 def test_it_renders_an_empty_network_with_zeros_and_dashes(client, history):
     response = _get(client, history.personas.fiona, FEDERATION, period="30d")
     body = response.content.decode()
@@ -449,7 +608,7 @@ def test_it_filters_by_region_and_sorts(client, history):
         ("no_event", "VenetoIN"), ("membership_fell", "VenetoIN")
     ]  # fmt: skip
     assert list(veneto.charts["members"]) == ["VenetoIN"]
-    assert veneto.charts["funnel"]["values"] == [0, 0, 0, 1, 0]
+    assert veneto.charts["funnel"]["values"] == [0, 0, 0, 1, 0, 0]
 
     nowhere = _get(client, history.personas.fiona, FEDERATION, region="Atlantide")
     assert nowhere.context["board"].rows == []
@@ -662,14 +821,15 @@ def test_it_embeds_the_chart_series(client, history):
     assert chart["rejected"] == [0] * 11 + [1]
     totals = board.totals
     assert chart["funnel"]["steps"] == [
-        "invitations_sent", "applications", "approved", "first_event", "active_after_90"
+        "invitations_sent", "applications", "approved", "first_event", "active_after_90",
+        "first_collaboration",
     ]  # fmt: skip
     assert chart["funnel"]["values"] == [
         totals.invitations_sent, totals.applications, totals.approved, totals.first_event,
-        totals.active_after_90,
+        totals.active_after_90, totals.first_collaboration,
     ]  # fmt: skip
-    assert chart["funnel"]["values"] == [3, 4, 2, 4, 1]
-    assert len(chart["labels"]["funnel"]) == 5
+    assert chart["funnel"]["values"] == [3, 4, 2, 4, 1, 3]
+    assert len(chart["labels"]["funnel"]) == 6
 
 
 def test_it_ends_the_series_at_the_end_of_a_custom_range(client, history):
@@ -680,10 +840,10 @@ def test_it_ends_the_series_at_the_end_of_a_custom_range(client, history):
         assert chart["members"][row.name][-1] == row.members_active
     assert chart["members"]["FlorenceIN"] == [2] * 8 + [3, 3, 4, 4]
     assert chart["applications"][-2:] == [2, 2]  # November up to the 5th: A2 and A4
-    assert chart["funnel"]["values"] == [2, 4, 1, 3, 1]
+    assert chart["funnel"]["values"] == [2, 4, 1, 3, 1, 2]
 
     mine = _get(client, history.personas.alice, FLORENCE_STATS, **CUSTOM)
-    assert _chart(mine)["funnel"]["values"] == [2, 4, 1, 2, 1]  # FlorenceIN's own
+    assert _chart(mine)["funnel"]["values"] == [2, 4, 1, 2, 1, 2]  # FlorenceIN's own
 
 
 # -- 6. queries -------------------------------------------------------------------------------

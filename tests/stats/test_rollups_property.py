@@ -2,7 +2,8 @@
 computed directly from the source rows, whatever the history.
 
 Each example builds a random history of about 120 days for two or three networks (memberships,
-applications, invitations, events with registrations and check-ins), with instants biased
+applications, invitations, events with registrations and check-ins, and the business between
+members: connections, asks and answers, introductions, one-to-ones, referrals), with instants biased
 towards the DST changes, month boundaries and local midnight, freezes "now" after it, runs a
 full ``stats_rebuild()`` and compares every figure of ``dashboard()`` for several periods with
 a plain-Python computation over the objects it created. A partial rebuild must then leave the
@@ -11,8 +12,9 @@ rollups, and so every figure, unchanged. Each example runs in a savepoint that i
 
 import math
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,13 +24,14 @@ from django_scopes import scopes_disabled
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from clubin.stats.models import FLOWS, DecisionDays, NetworkDay, NetworkSnapshot
-from clubin.stats.selectors import Dashboard, Figures, Period, dashboard
+from clubin.stats.models import AMOUNTS, FLOWS, DecisionDays, NetworkDay, NetworkSnapshot
+from clubin.stats.selectors import TIES_FLOWS, Dashboard, Figures, Period, dashboard
 from clubin.stats.services import stats_rebuild, stats_refresh_recent
 from events.models import Event, Registration
 from members.models import Invitation, MembershipApplication, User
 from networks.models import Membership, Network
 from outbox.models import OutboxEmail
+from ties.models import Answer, Connection, Introduction, OneToOne, Post, Referral
 
 ROME = ZoneInfo("Europe/Rome")
 WINDOW = 120  # days of history before "today"
@@ -105,6 +108,67 @@ class E:
 
 
 @dataclass
+class Conn:  # a connection between two members of the pool
+    a: int
+    b: int
+    created: datetime
+    origin: str
+    event: int | None  # index into History.events, for a connection made at an event
+    net: int
+
+
+@dataclass
+class Ask:  # a post; only asks count, offers do not
+    net: int
+    author: int
+    kind: str
+    created: datetime
+    answers: list[tuple[int, datetime]]  # (author, when)
+
+
+@dataclass
+class Intro:
+    net: int
+    introducer: int
+    first: int
+    second: int
+    created: datetime
+    accepted: datetime | None
+
+
+@dataclass
+class Meeting:  # a one-to-one
+    net: int
+    recorded_by: int
+    other: int
+    created: datetime
+    confirmed: datetime | None
+
+
+@dataclass
+class Ref:  # a referral
+    net: int
+    giver: int
+    receiver: int
+    created: datetime
+    status: str
+    closed: date | None
+    value: Decimal | None
+
+
+@dataclass
+class Ties:
+    connections: list[Conn]
+    posts: list[Ask]
+    introductions: list[Intro]
+    meetings: list[Meeting]
+    referrals: list[Ref]
+
+
+NO_TIES = Ties([], [], [], [], [])  # never changed: each history draws its own
+
+
+@dataclass
 class History:
     anchor: date
     today: date
@@ -117,6 +181,7 @@ class History:
     events: list[E]
     periods: list[tuple[date, date]]
     since: date
+    ties: Ties = field(default_factory=lambda: NO_TIES)
 
 
 @st.composite
@@ -229,6 +294,8 @@ def histories(draw) -> History:
                 regs.append(R(person, reg_status, checked_in))
         events.append(E(net, None if cohost == net else cohost, status, starts, regs))
 
+    ties = draw_ties(draw, instant, day, first, today, users, nets, len(events))
+
     dst = next(d for d in DST_DAYS if anchor < d < today)
     month = date(dst.year, dst.month + 1, 1)
     a, b = sorted((day(first, today), day(first, today)))
@@ -252,8 +319,65 @@ def histories(draw) -> History:
     since = today - timedelta(days=draw(st.integers(0, WINDOW + 30)))
     return History(
         anchor, today, now, networks, users, memberships, applications, invitations, events,
-        periods, since,
+        periods, since, ties,
     )  # fmt: skip
+
+
+def draw_ties(draw, instant, day, first: date, today: date, users: int, nets, events: int) -> Ties:
+    """Business between the pool's members, at the same tricky instants as the rest."""
+    people = st.integers(0, users - 1)
+    pairs = draw(
+        st.lists(
+            st.tuples(people, people).filter(lambda p: p[0] < p[1]),
+            unique=True, max_size=6,
+        )
+    )  # fmt: skip
+    connections = []
+    for a, b in pairs:
+        origin = draw(st.sampled_from(("event", "introduction", "ask", "one_to_one", "referral")))
+        event = draw(st.integers(0, events - 1)) if origin == "event" and events else None
+        connections.append(Conn(a, b, instant(first, today), origin, event, draw(nets)))
+    posts = []
+    for _ in range(draw(st.integers(0, 4))):
+        created = instant(first, today)
+        authors = draw(st.lists(people, unique=True, max_size=3))
+        # Answers from an hour to twelve days later, the 7-day mark itself among them.
+        offsets = st.integers(1, 12 * 24) | st.sampled_from((7 * 24 - 1, 7 * 24, 7 * 24 + 1))
+        answers = [(who, created + timedelta(hours=draw(offsets))) for who in authors]
+        kind = draw(st.sampled_from(("ask", "ask", "offer")))
+        posts.append(Ask(draw(nets), draw(people), kind, created, answers))
+    triples = draw(
+        st.lists(
+            st.tuples(people, people, people).filter(lambda t: t[1] != t[2]),
+            unique=True, max_size=3,
+        )
+    )  # fmt: skip
+    introductions = []
+    for introducer, one, two in triples:
+        created = instant(first, today)
+        accepted = instant(created.date(), today) if draw(st.booleans()) else None
+        if accepted is not None and utc(accepted) < utc(created):
+            accepted = created
+        introductions.append(Intro(draw(nets), introducer, one, two, created, accepted))
+    meetings = []
+    for _ in range(draw(st.integers(0, 3))):
+        recorded_by, other = draw(st.tuples(people, people).filter(lambda p: p[0] != p[1]))
+        created = instant(first, today)
+        confirmed = instant(created.date(), today) if draw(st.booleans()) else None
+        if confirmed is not None and utc(confirmed) < utc(created):
+            confirmed = created
+        meetings.append(Meeting(draw(nets), recorded_by, other, created, confirmed))
+    referrals = []
+    for _ in range(draw(st.integers(0, 4))):
+        giver, receiver = draw(st.tuples(people, people).filter(lambda p: p[0] != p[1]))
+        created = instant(first, today)
+        status = draw(st.sampled_from(("passed", "contacted", "meeting", "won", "won", "lost")))
+        closed = day(created.date(), today) if status in ("won", "lost") else None
+        value = None
+        if status == "won":
+            value = draw(st.none() | st.decimals(0, 10**6, places=2, allow_nan=False))
+        referrals.append(Ref(draw(nets), giver, receiver, created, status, closed, value))
+    return Ties(connections, posts, introductions, meetings, referrals)
 
 
 # --- Writing it to the database ------------------------------------------------------------
@@ -292,12 +416,14 @@ def materialise(h: History) -> list[Network]:
             application=None if inv.app is None else applications[inv.app], email_message=message,
         )  # fmt: skip
     ticket = 0
+    events = []
     for i, e in enumerate(h.events):
         event = Event.objects.create(
             network=networks[e.net], title=f"Event {i}", venue="Somewhere", status=e.status,
             starts_at=e.starts, ends_at=e.starts + timedelta(hours=3),
         )  # fmt: skip
         event.hosts.set([networks[e.net], *([] if e.cohost is None else [networks[e.cohost]])])
+        events.append(event)
         for r in e.regs:
             ticket += 1
             Registration.objects.create(
@@ -305,7 +431,43 @@ def materialise(h: History) -> list[Network]:
                 email=f"guest{ticket}@example.com", status=r.status, ticket_code=f"T{ticket}",
                 created_at=e.starts - timedelta(days=3), checked_in_at=r.checked_in,
             )  # fmt: skip
+    materialise_ties(h.ties, networks, pool, events)
     return networks
+
+
+def materialise_ties(t: Ties, networks: list[Network], pool: list[User], events: list) -> None:
+    for c in t.connections:
+        Connection.objects.create(
+            user_low=pool[c.a], user_high=pool[c.b], origin=c.origin, created_at=c.created,
+            event=None if c.event is None else events[c.event], network=networks[c.net],
+        )  # fmt: skip
+    for i, p in enumerate(t.posts):
+        post = Post.objects.create(
+            network=networks[p.net], author=pool[p.author], kind=p.kind, title=f"Post {i}",
+            expires_on=p.created.date() + timedelta(days=30), created_at=p.created,
+        )  # fmt: skip
+        for author, at in p.answers:
+            Answer.objects.create(post=post, author=pool[author], created_at=at)
+    for intro in t.introductions:
+        accepted = Introduction.Reply.ACCEPTED if intro.accepted else Introduction.Reply.PENDING
+        Introduction.objects.create(
+            network=networks[intro.net], introducer=pool[intro.introducer],
+            first=pool[intro.first], second=pool[intro.second], created_at=intro.created,
+            accepted_at=intro.accepted,
+            first_reply=accepted, second_reply=accepted,
+        )  # fmt: skip
+    for n, m in enumerate(t.meetings):
+        OneToOne.objects.create(
+            network=networks[m.net], recorded_by=pool[m.recorded_by], other=pool[m.other],
+            met_on=m.created.date() - timedelta(days=n), created_at=m.created,
+            confirmed_at=m.confirmed,
+        )  # fmt: skip
+    for r in t.referrals:
+        Referral.objects.create(
+            network=networks[r.net], giver=pool[r.giver], receiver=pool[r.receiver], what="-",
+            for_whom="X", created_at=r.created, status=r.status, closed_on=r.closed,
+            won_value=r.value,
+        )  # fmt: skip
 
 
 # --- The figures, straight from the history ------------------------------------------------
@@ -395,6 +557,90 @@ class Oracle:
             if mine:
                 days[m.net, "first_event"].append(local(min((at for at, _ in mine), key=utc)))
         self.days, self.waits, self.checkins = days, waits, checkins
+        self.amounts: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
+        self.ties(days)
+
+    def ties(self, days: dict[tuple[int, str], list[date]]) -> None:
+        h, t = self.h, self.h.ties
+        active = {(m.user, m.net) for m in h.memberships if m.status == "active"}
+        for c in t.connections:
+            for side, other in ((c.a, c.b), (c.b, c.a)):
+                for net in range(h.networks):
+                    if (side, net) in active:
+                        days[net, "connections"].append(local(c.created))
+                        if (other, net) not in active:
+                            days[net, "connections_cross"].append(local(c.created))
+            if c.origin == "event" and c.event is not None:
+                event = h.events[c.event]
+                days[event.net, "event_connections"].append(local(event.starts))
+        for m in h.memberships:
+            if m.status != "active" and m.valid_until is None:
+                continue  # never counted as a member
+            first = self.first_connection(m.user)
+            for within in (30, 90):
+                mark = m.joined_on + timedelta(days=within)
+                days[m.net, f"reached_{within}"].append(mark)
+                if first is not None and first <= mark:
+                    days[m.net, f"connected_{within}"].append(mark)
+        for p in t.posts:
+            if p.kind != "ask":
+                continue
+            days[p.net, "asks_posted"].append(local(p.created))
+            week = utc(p.created) + timedelta(days=7)
+            if any(who != p.author and utc(at) < week for who, at in p.answers):
+                days[p.net, "asks_answered_7"].append(local(p.created))
+        for i in t.introductions:
+            days[i.net, "introductions_made"].append(local(i.created))
+            if i.accepted:
+                days[i.net, "introductions_accepted"].append(local(i.accepted))
+        for meeting in t.meetings:
+            if meeting.confirmed:
+                days[meeting.net, "one_to_ones"].append(local(meeting.confirmed))
+        for r in t.referrals:
+            days[r.net, "referrals_passed"].append(local(r.created))
+            if r.status == "won":
+                assert r.closed is not None
+                days[r.net, "referrals_won"].append(r.closed)
+                self.amounts[r.net, r.closed] += r.value or 0
+        for m in h.memberships:
+            if (first := self.first_collaboration(m.user)) is not None:
+                days[m.net, "first_collaboration"].append(first)
+
+    def first_connection(self, user: int) -> date | None:
+        made = [local(c.created) for c in self.h.ties.connections if user in (c.a, c.b)]
+        return min(made, default=None)
+
+    def first_collaboration(self, user: int) -> date | None:
+        t = self.h.ties
+        dates = [
+            r.closed for r in t.referrals if r.status == "won" and user in (r.giver, r.receiver)
+        ]
+        dates += [
+            local(i.accepted) for i in t.introductions if i.accepted and user in (i.first, i.second)
+        ]
+        dates += [
+            local(m.confirmed)
+            for m in t.meetings
+            if m.confirmed and user in (m.recorded_by, m.other)
+        ]
+        return min((d for d in dates if d is not None), default=None)
+
+    def unconnected_30(self, nets) -> int:
+        today = self.h.today
+        return sum(
+            m.net in nets and m.status == "active"
+            and (m.valid_until is None or m.valid_until >= today)
+            and m.joined_on <= today - timedelta(days=30)
+            and self.first_connection(m.user) is None
+            for m in self.h.memberships
+        )  # fmt: skip
+
+    def amount(self, nets, start: date, end: date) -> Decimal:
+        end = min(end, self.h.today)
+        return sum(
+            (v for (n, d), v in self.amounts.items() if n in nets and start <= d <= end),
+            Decimal(0),
+        )
 
     def flow(self, nets, metric: str, start: date, end: date) -> int:
         end = min(end, self.h.today)
@@ -451,7 +697,11 @@ class Oracle:
         def rank(share):
             return decided[math.ceil(share * len(decided)) - 1] if decided else None
 
-        return Figures(
+        ties = {metric: flows[metric] for metric in TIES_FLOWS}
+        connections_total = sum(
+            d <= min(end, self.h.today) for n in nets for d in self.days[n, "connections"]
+        )
+        figures = Figures(
             slug=one.slug if one else "", name=one.name if one else "",
             region=one.region if one else "", status=one.status if one else "",
             coordinators=sum(
@@ -479,7 +729,17 @@ class Oracle:
             active_after_90=flows["active_after_90"],
             last_event_day=max(held, default=None),
             pending_ages=ages, waits=dict(waits),
+            **ties, connections_total=connections_total,
+            connections_per_member=ratio(connections_total, members),
+            connections_cross_share=ratio(ties["connections_cross"], ties["connections"]),
+            connections_per_event=ratio(ties["event_connections"], flows["events_held"]),
+            connected_30_share=ratio(ties["connected_30"], ties["reached_30"]),
+            connected_90_share=ratio(ties["connected_90"], ties["reached_90"]),
+            asks_answered_share=ratio(ties["asks_answered_7"], ties["asks_posted"]),
+            referral_value_won=self.amount(nets, start, end),
+            unconnected_30=self.unconnected_30(nets),
         )  # fmt: skip
+        return figures
 
     def months(self, end: date) -> list[date]:
         first = end.replace(day=1)
@@ -528,7 +788,7 @@ def check(board: Dashboard, oracle: Oracle, networks: list[Network], shown: list
     assert charts == oracle.charts(networks, shown, end), f"{where}, charts"
     assert board.charts["funnel"]["values"] == [
         totals.invitations_sent, totals.applications, totals.approved, totals.first_event,
-        totals.active_after_90,
+        totals.active_after_90, totals.first_collaboration,
     ], where  # fmt: skip
 
 
@@ -552,6 +812,16 @@ def check_days(oracle: Oracle, networks: list[Network]) -> None:
         for row in NetworkDay.objects.select_related("network")
     }
     assert mismatches(got, want) == {}, "day rows: (got, expected)"
+    amounts = {
+        (networks[n].slug, d): v
+        for (n, d), v in oracle.amounts.items()
+        if v and d <= oracle.h.today
+    }
+    got_amounts = {
+        (row.network.slug, row.day): row.referral_value_won
+        for row in NetworkDay.objects.select_related("network").filter(referral_value_won__gt=0)
+    }
+    assert mismatches(got_amounts, amounts) == {}, "value won by day: (got, expected)"
     waits: dict = defaultdict(int)
     for n, pairs in oracle.waits.items():
         for d, w in pairs:
@@ -564,14 +834,20 @@ def check_days(oracle: Oracle, networks: list[Network]) -> None:
 def rollups() -> dict:
     """Everything the dashboards read, keyed so that two states compare key by key."""
     state: dict = {}
-    for network, day, *flows in NetworkDay.objects.values_list("network__slug", "day", *FLOWS):
-        state["day", network, day] = dict(zip(FLOWS, flows, strict=True))
+    names = (*FLOWS, *AMOUNTS)
+    for network, day, *flows in NetworkDay.objects.values_list("network__slug", "day", *names):
+        state["day", network, day] = dict(zip(names, flows, strict=True))
     for network, day, days, count in DecisionDays.objects.values_list(
         "network__slug", "day", "days", "count"
     ):
         state["waits", network, day, days] = count
     for network, *values in NetworkSnapshot.objects.values_list(
-        "network__slug", "pending", "waiting_over_14", "pending_ages", "attended_last_90"
+        "network__slug",
+        "pending",
+        "waiting_over_14",
+        "pending_ages",
+        "attended_last_90",
+        "unconnected_30",
     ):
         state["snapshot", network] = values
     return state
