@@ -184,6 +184,8 @@ class Event(models.Model):
 
 
 ACTIVE_STATUSES = ("pending", "confirmed", "waitlisted")
+# Who is expected in the room, and so gets a name badge: a place, or a walk-in at the door.
+BADGE_STATUSES = ("confirmed", "walk_in")
 
 
 class Registration(models.Model):
@@ -251,6 +253,10 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def has_badge(self) -> bool:
+        return self.status in BADGE_STATUSES
 
     @property
     def can_cancel(self) -> bool:

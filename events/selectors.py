@@ -6,6 +6,7 @@ events for active members of a host network; "federation" events for active memb
 network. Whoever may not see an event gets the same 404 as for one that does not exist.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from events.models import ACTIVE_STATUSES, Event, Registration
+from events.models import ACTIVE_STATUSES, BADGE_STATUSES, Event, Registration
 from networks.models import Membership, Network
 from outbox.services import optouts_among
 
@@ -297,3 +298,86 @@ def manage_event_list(*, network: Network) -> dict[str, list[Event]]:
         "upcoming": list(events.filter(ends_at__gt=now).order_by("starts_at", "id")),
         "past": list(events.filter(ends_at__lte=now).order_by("-starts_at", "-id")[:50]),
     }
+
+
+@dataclass(frozen=True)
+class BadgeRow:
+    """One printed name badge: what it says, and the ticket whose QR code it carries."""
+
+    registration_id: int
+    name: str
+    company: str
+    network: str  # the person's home network among the hosts, else the organiser
+    is_guest: bool  # no active membership in a host network: "Guest" stands in for no company
+    ticket_code: str
+
+
+def badge_rows(*, event: Event, only: int | None = None) -> list[BadgeRow]:
+    """Everyone with a place or who walked in, by last name then first name (two queries).
+
+    ``only`` narrows it to one registration, for reprinting a badge; an id that is not a
+    confirmed place or walk-in of this event gives an empty list.
+    """
+    registrations = Registration.objects.filter(event=event, status__in=BADGE_STATUSES)
+    if only is not None:
+        registrations = registrations.filter(pk=only)
+    people = list(registrations.select_related("user", "user__profile"))
+    homes = _host_networks(event=event, registrations=registrations)
+    keyed = sorted(
+        (_badge_row(event, registration, homes) for registration in people),
+        key=lambda pair: pair[0],
+    )
+    return [row for _key, row in keyed]
+
+
+def _host_networks(*, event: Event, registrations: QuerySet[Registration]) -> dict[int, str]:
+    """User id → the name of the host network they are an active member of.
+
+    A co-host's members are outside this network's scope, hence the named exception; the
+    query stays within the event's hosts. A member of two hosts wears the organiser's name
+    if it is one of them, else the first host's by name.
+    """
+    with scopes_disabled():
+        memberships = (
+            Membership.objects.filter(
+                network__hosted_events=event,
+                status=Membership.Status.ACTIVE,
+                user_id__in=registrations.filter(user__isnull=False).values("user_id"),
+            )
+            .order_by("network__name")
+            .values_list("user_id", "network_id", "network__name")
+        )
+        homes: dict[int, str] = {}
+        for user_id, network_id, name in memberships:
+            if network_id == event.network_id or user_id not in homes:
+                homes[user_id] = name
+        return homes
+
+
+def _badge_row(
+    event: Event, registration: Registration, homes: dict[int, str]
+) -> tuple[tuple[str, str, int], BadgeRow]:
+    """The badge, with the key it sorts by (last name, first name, then the id for a tie)."""
+    user, home = registration.user, homes.get(registration.user_id or 0)
+    profile = getattr(user, "profile", None)  # reverse one-to-one: None when it was never made
+    company = registration.company or (profile.company if profile else "")
+    if user is not None and user.get_full_name():
+        first, last, name = user.first_name, user.last_name, user.get_full_name()
+    else:
+        name = registration.name
+        first, _space, last = name.strip().rpartition(" ")
+    key = (_collation_key(last), _collation_key(first), registration.pk)
+    return key, BadgeRow(
+        registration_id=registration.pk,
+        name=name,
+        company=company,
+        network=home or event.network.name,
+        is_guest=home is None,
+        ticket_code=registration.ticket_code,
+    )
+
+
+def _collation_key(text: str) -> str:
+    """Accents do not move a name: "Żółć" sorts with the Z's, "Éric" with the E's."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))

@@ -32,13 +32,18 @@ def ticket_code_from_signed(*, signed: str) -> str | None:
         return None
 
 
+def ticket_qr(*, code: str) -> segno.QRCode:
+    """The ticket's QR code: the emailed PNG, the page's SVG and the printed badge draw this one."""
+    return segno.make(ticket_signed(code=code), error="m")
+
+
 def ticket_qr_svg(*, code: str) -> SafeString:
-    qr = segno.make(ticket_signed(code=code), error="m")
+    qr = ticket_qr(code=code)
     # segno writes the SVG itself, from a signed code of URL-safe characters: nothing to escape.
     return mark_safe(qr.svg_inline(scale=5, omitsize=True))  # noqa: S308
 
 
 def ticket_qr_png(*, code: str) -> bytes:
     buffer = io.BytesIO()
-    segno.make(ticket_signed(code=code), error="m").save(buffer, kind="png", scale=6)
+    ticket_qr(code=code).save(buffer, kind="png", scale=6)
     return buffer.getvalue()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from events.views import door, manage, public
+from events.views import badges, door, manage, public
 
 EVENT = "events/<int:event_id>/"
 MANAGE = "manage/events/<int:event_id>/"
@@ -27,6 +27,7 @@ network_urlpatterns = [
     path(MANAGE + "cancel/", manage.manage_event_cancel, name="manage_event_cancel"),
     path(MANAGE + "announce/", manage.manage_event_announce, name="manage_event_announce"),
     path(MANAGE + "follow-up/", manage.manage_event_followup, name="manage_event_followup"),
+    path(MANAGE + "badges.pdf", badges.event_badges, name="event_badges"),
     path(MANAGE + "checkin/", door.checkin, name="event_checkin"),
     path(MANAGE + "checkin/counts/", door.checkin_counts, name="event_checkin_counts"),
     path(MANAGE + "checkin/search/", door.checkin_search, name="event_checkin_search"),
