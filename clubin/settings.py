@@ -148,6 +148,8 @@ ACCOUNT_RATE_LIMITS = {
     "ties_referral": "20/h/user",
     "ties_introduction": "20/h/user",
     "ties_one_to_one": "20/h/user",
+    # The member pickers search as one types (after a pause): a form takes a few dozen.
+    "ties_people_search": "60/m/user,600/h/user",
 }
 # The protocol of the links allauth builds (LinkedIn's callback): SITE_URL's, so `make serve`
 # over plain http works and production over https stays https. Its emails use SITE_URL itself.

@@ -9,11 +9,30 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Sector
 from networks.models import Network
 from ties.models import REFERRAL_MAX_VALUE, Answer, Post, Referral
+from ties.selectors.people import Picker
 from ties.selectors.referrals import referral_candidates
 from ties.services.board import validate_post_expiry
 from ties.services.meetings import validate_met_on
 
 DEFAULT_OPEN_DAYS = 30
+
+
+def searchable(field: forms.Field, *, url: str) -> None:
+    """Let static/js/people-picker.js turn this select into a search box over ``url`` (the
+    network's people search for this form). The select keeps every choice, so the form works
+    without JavaScript and its validation stays the authority on whom it accepts."""
+    if not url:
+        return
+    field.widget.attrs.update(
+        {
+            "data-people-search": url,
+            "data-hint": _("Type at least two letters of a name or a company."),
+            "data-none": _("Nobody found."),
+            "data-error": _("The search is not available: choose from the list."),
+            "data-too-many": _("Too many searches in a short time: wait a minute."),
+            "data-found": _("People found: use the arrow keys to choose."),
+        }
+    )
 
 
 class PostForm(forms.Form):
@@ -128,12 +147,15 @@ class ReferralForm(forms.Form):
     )  # fmt: skip
     estimated_value = _value_field(_("Estimated value (€, optional)"), required=False)
 
-    def __init__(self, *args: Any, network: Network, user: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, network: Network, user: Any, search_url: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         people = [(str(p.pk), p.get_full_name() or p.email) for p in
                   referral_candidates(network=network, viewer=user)]  # fmt: skip
-        self.fields["receiver"].choices = [("", "—"), *people]  # type: ignore[attr-defined]
-        self.fields["contact"].choices = [("", "—"), *people]  # type: ignore[attr-defined]
+        for name in ("receiver", "contact"):
+            self.fields[name].choices = [("", "—"), *people]  # type: ignore[attr-defined]
+            searchable(self.fields[name], url=search_url)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -177,11 +199,12 @@ class IntroductionForm(forms.Form):
         help_text=_("Both read your note. Each accepts or declines; nobody learns who declined."),
     )  # fmt: skip
 
-    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: list[Any], search_url: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = {p.pk: p for p in people}
         for name in ("first", "second"):
             self.fields[name].choices = _people_choices(people)  # type: ignore[attr-defined]
+            searchable(self.fields[name], url=search_url)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -203,13 +226,25 @@ class OneToOneForm(forms.Form):
         help_text=_("The other member reads it when asked to confirm."),
     )  # fmt: skip
 
-    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: list[Any], search_url: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = {p.pk: p for p in people}
         self.fields["other"].choices = _people_choices(people)  # type: ignore[attr-defined]
+        searchable(self.fields["other"], url=search_url)
         self.fields["met_on"].initial = timezone.localdate()
 
     def clean_met_on(self) -> Any:
         value = self.cleaned_data["met_on"]
         validate_met_on(value)
         return value
+
+
+class PeopleSearchForm(forms.Form):
+    """The people search's query string: ``q`` and ``for`` (here ``picker``: a keyword)."""
+
+    q = forms.CharField(max_length=100, required=False)
+    picker = forms.ChoiceField(choices=[(picker.value, picker.value) for picker in Picker])
+
+    @classmethod
+    def from_query(cls, params: Any) -> "PeopleSearchForm":
+        return cls({"q": params.get("q", ""), "picker": params.get("for", "")})

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from ties.views import board, connections, introductions, meetings, referrals, suggestions
+from ties.views import (
+    board,
+    connections,
+    introductions,
+    meetings,
+    people,
+    referrals,
+    suggestions,
+    unconnected,
+)
 
 network_urlpatterns = [
     path("board/", board.board, name="ties_board"),
@@ -65,4 +74,18 @@ me_urlpatterns += [
         suggestions.suggestion_dismiss_view,
         name="ties_suggestion_dismiss",
     ),
+]
+
+# The member pickers' search, the introducer's list, and the coordinators' unconnected members.
+network_urlpatterns += [
+    path("people/search/", people.people_search_view, name="ties_people_search"),
+    path(
+        "manage/unconnected/",
+        unconnected.unconnected_members_view,
+        name="ties_unconnected",
+    ),
+]
+
+me_urlpatterns += [
+    path("introductions/", introductions.my_introductions_view, name="ties_my_introductions"),
 ]

@@ -49,6 +49,7 @@ from ties.forms import (
     CloseForm,
     IntroductionForm,
     OneToOneForm,
+    PeopleSearchForm,
     PostForm,
     ReferralForm,
     ReferralMoveForm,
@@ -97,6 +98,7 @@ STORED_IN: dict[type, dict[str, tuple[type, str]]] = {
 # Forms whose values are never stored in a column of their own.
 NOT_STORED = {
     PeriodForm, DirectorySearchForm, FollowUpForm, InvitationUploadForm, BoardFilterForm, CloseForm,
+    PeopleSearchForm,
 }  # fmt: skip
 
 

@@ -65,8 +65,9 @@ def test_it_keeps_public_queries_flat_as_networks_grow(
 def test_it_keeps_the_roster_queries_flat(client, personas, size, django_assert_max_num_queries):
     _add_members(personas.florence, size)
     client.force_login(personas.alice)
-    # session, user, network, membership, roster, managed networks in the menu
-    with django_assert_max_num_queries(6):
+    # session, user, network, membership, roster, managed networks in the menu, and the count
+    # of members without a connection (ties' line on the manage home)
+    with django_assert_max_num_queries(7):
         response = client.get("/florence/manage/")
     assert len(response.context["roster"]) == size + 2
 
@@ -230,9 +231,9 @@ def test_it_keeps_my_page_flat_across_networks(
             Membership.objects.create(network=network, user=personas.bob, card_number=1)
     client.force_login(personas.bob)
     # session, user, memberships, cards, applications, sent invitations, menu, and from ties
-    # the unread answers badge, introductions and one-to-ones waiting, my connections, and my
-    # profile for the suggestions (no profile: no suggestions to look for)
-    with django_assert_max_num_queries(12):
+    # the unread answers badge, introductions waiting and those I made, one-to-ones waiting, my
+    # connections, and my profile for the suggestions (no profile: no suggestions to look for)
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("members:me"))
     assert len(response.context["memberships"]) == size + 1
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django_scopes import scopes_disabled
 
 from events.models import Event, Registration
@@ -13,9 +13,10 @@ from ties.models import Connection, EventListing, EventMeet, OneToOne
 HIDDEN = Profile.Visibility.HIDDEN
 
 
-def one_to_one_partners(*, network: Network, user: User) -> list[User]:
-    """Active members of ``network`` other than me and not hidden, by name (the form's list)."""
-    return list(
+def one_to_one_partner_queryset(*, network: Network, user: User) -> QuerySet[User]:
+    """Active members of ``network`` other than me and not hidden, unordered: the form's list
+    and the picker's search (ties.selectors.people) both start from it."""
+    return (
         User.objects.filter(
             memberships__network=network,
             memberships__status=Membership.Status.ACTIVE,
@@ -23,8 +24,13 @@ def one_to_one_partners(*, network: Network, user: User) -> list[User]:
         )
         .exclude(pk=user.pk)
         .exclude(profile__visibility=HIDDEN)
-        .order_by("first_name", "last_name", "pk")
     )
+
+
+def one_to_one_partners(*, network: Network, user: User) -> list[User]:
+    """The one-to-one form's choices, by name."""
+    rows = one_to_one_partner_queryset(network=network, user=user)
+    return list(rows.order_by("first_name", "last_name", "pk"))
 
 
 def one_to_ones_to_confirm(*, user: User) -> list[OneToOne]:

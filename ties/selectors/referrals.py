@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django_scopes import scopes_disabled
 
 from members.models import Profile, User
@@ -19,8 +19,9 @@ from ties.models import Referral
 MY_REFERRALS_LIMIT = 100
 
 
-def referral_candidates(*, network: Network, viewer: Any) -> list[User]:
-    """The active members of ``network`` the viewer can see, themselves aside, by name.
+def referral_candidate_queryset(*, network: Network, viewer: Any) -> QuerySet[User]:
+    """The active members of ``network`` the viewer can see, themselves aside, unordered: the
+    form's list and the picker's search (ties.selectors.people) both start from it.
 
     A hidden profile is nobody's choice: it follows the directory's visibility.
     """
@@ -28,12 +29,17 @@ def referral_candidates(*, network: Network, viewer: Any) -> list[User]:
         member_ids = Membership.objects.filter(
             network=network, status=Membership.Status.ACTIVE
         ).values("user_id")
-        return list(
-            User.objects.filter(pk__in=member_ids, is_active=True)
-            .exclude(profile__visibility=Profile.Visibility.HIDDEN)
-            .exclude(pk=viewer.pk)
-            .order_by("last_name", "first_name", "id")
-        )
+    return (
+        User.objects.filter(pk__in=member_ids, is_active=True)
+        .exclude(profile__visibility=Profile.Visibility.HIDDEN)
+        .exclude(pk=viewer.pk)
+    )
+
+
+def referral_candidates(*, network: Network, viewer: Any) -> list[User]:
+    """The referral form's choices, by name."""
+    rows = referral_candidate_queryset(network=network, viewer=viewer)
+    return list(rows.order_by("last_name", "first_name", "id"))
 
 
 def referral_for(*, network: Network, referral_id: int, user: Any) -> Referral | None:

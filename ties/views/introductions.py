@@ -1,4 +1,5 @@
-"""Introductions: made under /<network>/introductions/new/, answered under /me/introductions/."""
+"""Introductions: made under /<network>/introductions/new/, answered under /me/introductions/<id>/,
+and followed by the one who made them under /me/introductions/."""
 
 from allauth.core import ratelimit
 from django.contrib import messages
@@ -10,15 +11,26 @@ from django.views.decorators.http import require_POST
 
 from members.http import MemberNetworkRequest, SignedInRequest
 from networks.access import Role, network_view
+from networks.paging import page_links
 from ties.forms import IntroductionForm
-from ties.selectors.introductions import introducible_people, introduction_of
+from ties.selectors.introductions import (
+    introducible_people,
+    introduction_of,
+    introductions_made,
+)
+from ties.selectors.people import Picker
 from ties.services.introductions import TiesError, introduction_make, introduction_reply
+from ties.views.people import people_search_url
 
 
 @network_view(Role.MEMBER)
 def introduction_new(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
     people = introducible_people(introducer=request.user, network=request.network)
-    form = IntroductionForm(request.POST or None, people=people)
+    form = IntroductionForm(
+        request.POST or None,
+        people=people,
+        search_url=people_search_url(network_slug, Picker.INTRODUCTION),
+    )
     if request.method == "POST" and form.is_valid():
         if not ratelimit.consume(request, action="ties_introduction"):
             form.add_error(
@@ -80,3 +92,11 @@ def introduction_accept(request: SignedInRequest, introduction_id: int) -> HttpR
 @login_required
 def introduction_decline(request: SignedInRequest, introduction_id: int) -> HttpResponse:
     return _reply(request, introduction_id, accept=False)
+
+
+@login_required
+def my_introductions_view(request: SignedInRequest) -> HttpResponse:
+    """The introductions I made, a page at a time: who, the note, when, and where each stands."""
+    page = introductions_made(user=request.user, after=request.GET.get("after"))
+    context = {"introductions": page.rows, **page_links(request, page=page, param="after")}
+    return render(request, "ties/introductions_made.html", context)

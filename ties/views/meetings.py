@@ -16,6 +16,7 @@ from networks.access import Role, network_view
 from networks.inputs import query_int
 from ties.forms import OneToOneForm
 from ties.selectors.meetings import checked_in, event_here, one_to_one_partners, who_came
+from ties.selectors.people import Picker
 from ties.services.meetings import (
     TiesError,
     event_listing_set,
@@ -23,12 +24,18 @@ from ties.services.meetings import (
     one_to_one_confirm,
     one_to_one_record,
 )
+from ties.views.people import people_search_url
 
 
 @network_view(Role.MEMBER)
 def one_to_one_new(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
     people = one_to_one_partners(network=request.network, user=request.user)
-    form = OneToOneForm(request.POST or None, people=people)
+    form = OneToOneForm(
+        request.POST or None,
+        people=people,
+        search_url=people_search_url(network_slug, Picker.ONE_TO_ONE),
+        initial=_prefilled(request, people),
+    )
     if request.method == "POST" and form.is_valid():
         # Each record emails the other side: a limit keeps the form from being a mail cannon.
         if not ratelimit.consume(request, action="ties_one_to_one"):
@@ -52,6 +59,13 @@ def one_to_one_new(request: MemberNetworkRequest, network_slug: str) -> HttpResp
             messages.success(request, _("Recorded: the other member is asked to confirm."))
             return redirect("members:me")
     return render(request, "ties/one_to_one_new.html", {"network": request.network, "form": form})
+
+
+def _prefilled(request: MemberNetworkRequest, people: list[User]) -> dict[str, int]:
+    """``?other=<id>`` (from the coordinators' list of unconnected members) chooses that
+    person, when the form offers them; any other value is ignored."""
+    other = query_int(request.GET.get("other"))
+    return {"other": other} if other in {person.pk for person in people} else {}
 
 
 @require_POST

@@ -17,8 +17,10 @@ from members.http import MemberNetworkRequest, SignedInRequest
 from networks.access import Role, network_view
 from ties.forms import ReferralForm, ReferralMoveForm
 from ties.models import Referral
+from ties.selectors.people import Picker
 from ties.selectors.referrals import my_referrals, referral_for
 from ties.services.referrals import TiesError, referral_create, referral_move
+from ties.views.people import people_search_url
 
 
 def _referral_url(network_slug: str, referral_id: int) -> str:
@@ -36,7 +38,12 @@ def _referral_or_404(request: MemberNetworkRequest, referral_id: int) -> Referra
 
 @network_view(Role.MEMBER)
 def referral_new(request: MemberNetworkRequest, network_slug: str) -> HttpResponse:
-    form = ReferralForm(request.POST or None, network=request.network, user=request.user)
+    form = ReferralForm(
+        request.POST or None,
+        network=request.network,
+        user=request.user,
+        search_url=people_search_url(network_slug, Picker.REFERRAL),
+    )
     if request.method == "POST" and form.is_valid():
         if not ratelimit.consume(request, action="ties_referral"):
             form.add_error(
