@@ -13,16 +13,16 @@ narrow the rows before the names are compared; a member who never wrote a profil
 text and is compared by name alone. SQLite has no such index: the names only, with icontains.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from members.models import User
+from members.models import Profile, User
 from members.selectors.directory import search_terms
 from networks.models import Network
 from ties.selectors.introductions import introducible_queryset
@@ -95,12 +95,15 @@ def _matching(term: str) -> Q:
     if connection.vendor != "postgresql":
         return by_name
     # search_text is written lower-cased: a case-sensitive LIKE on it is what the trigram
-    # index serves (icontains would compare UPPER(search_text), which it cannot).
-    indexed = Q(profile__search_text__contains=term) | Q(profile__isnull=True)
-    return indexed & by_name
+    # index serves (icontains would compare UPPER(search_text), which it cannot). In a
+    # subquery, so that the OR with "no profile" keeps it usable (on the joined column, the
+    # OR turned the plan into a scan of every profile).
+    profiles = Profile.objects.filter(search_text__contains=term).values("user_id")
+    no_profile = ~Exists(Profile.objects.filter(user=OuterRef("pk")))
+    return (Q(pk__in=profiles) | Q(no_profile)) & by_name
 
 
-def _person(row: dict[str, Any]) -> PersonFound:
+def _person(row: Mapping[str, Any]) -> PersonFound:
     return PersonFound(
         id=row["id"],
         # Never the email as a stand-in for a missing name: the member may keep it private.
