@@ -58,6 +58,8 @@ def florence(personas):
     _joined(p, "tina", 30)  # exactly 30 days: listed
     _joined(p, "nino", 29)  # not yet 30 days
     _joined(p, "lara", 100, status="lapsed")  # not an active member
+    _joined(p, "gina", 100, valid_until=_days_ago(1))  # in the grace days: a renewal to chase
+    _joined(p, "vale", 100, valid_until=timezone.localdate())  # valid through today: listed
     _joined(p, "low", 120)  # connected, as the lower id of the pair
     _joined(p, "high", 120)  # connected, as the higher id of the pair
     _joined(p, "elsewhere", 120)  # connected to someone of another network
@@ -79,9 +81,11 @@ def test_it_lists_active_members_with_no_connection_30_days_on_oldest_first(clie
     response = client.get(PAGE)
     assert response.status_code == 200
     # Alice and Bob joined 400 days ago and Bob knows nobody; Alice knows "High".
-    assert _names(response) == ["Bob Bellini", "Olga Rossi", "Hugo Rossi", "Tina Rossi"]
+    assert _names(response) == [
+        *("Bob Bellini", "Olga Rossi", "Vale Rossi", "Hugo Rossi", "Tina Rossi")
+    ]
     with scope(network=florence.florence):
-        assert unconnected_member_count(network=florence.florence) == 4
+        assert unconnected_member_count(network=florence.florence) == 5
 
 
 def test_it_shows_name_company_sector_and_day_and_how_to_reach_them(client, florence):
@@ -115,15 +119,15 @@ def test_it_says_so_when_the_coordinator_is_among_them(client, florence):
 def test_it_counts_them_on_the_manage_home(client, florence):
     client.force_login(florence.alice)
     page = client.get(MANAGE).content.decode()
-    assert "4 members without a connection after 30 days" in page
+    assert "5 members without a connection after 30 days" in page
     assert f'href="{PAGE}"' in page
     Connection.objects.all().delete()
     for person in (florence.bob, florence.olga, florence.hugo):
         connection_make(user_a=person, user_b=florence.tina, origin=Origin.ASK)
     connection_make(user_a=florence.low, user_b=florence.high, origin=Origin.ASK)
     page = client.get(MANAGE).content.decode()
-    # Alice and Elsewhere lost theirs; the others have one now.
-    assert "2 members without a connection after 30 days" in page
+    # Alice and Elsewhere lost theirs; Vale never had one; the others have one now.
+    assert "3 members without a connection after 30 days" in page
     Connection.objects.all().delete()
     with scopes_disabled():
         Membership.objects.filter(joined_on__lt=_days_ago(29)).update(joined_on=_days_ago(1))
@@ -169,7 +173,7 @@ def test_it_pages_oldest_joiners_first_without_skipping_or_repeating(client, flo
     assert rest.context["next_page_query"] == ""
     shown = [m.user_id for m in first.context["members"] + rest.context["members"]]
     assert shown == _order(florence)
-    assert len(shown) == len(set(shown)) == UNCONNECTED_PAGE_SIZE + 2 + 4
+    assert len(shown) == len(set(shown)) == UNCONNECTED_PAGE_SIZE + 2 + 5
 
 
 def _order(florence) -> list[int]:
@@ -177,6 +181,7 @@ def _order(florence) -> list[int]:
     with scopes_disabled():
         rows = Membership.objects.filter(network=florence.florence, joined_on__lte=_days_ago(30))
         rows = rows.filter(status="active").exclude(user__in=_connected())
+        rows = rows.exclude(valid_until__lt=timezone.localdate())
         return list(rows.order_by("joined_on", "id").values_list("user_id", flat=True))
 
 
@@ -190,7 +195,7 @@ def test_it_reads_a_bad_cursor_as_the_first_page(client, florence, after):
     client.force_login(florence.alice)
     response = client.get(PAGE, {"after": after})
     assert response.status_code == 200
-    assert len(response.context["members"]) == 4
+    assert len(response.context["members"]) == 5
 
 
 def test_it_leaves_out_deactivated_accounts(client, florence):
@@ -211,9 +216,22 @@ def test_it_lists_and_counts_in_a_fixed_number_of_queries(
     client.force_login(florence.alice)
     with django_assert_num_queries(REQUEST_OVERHEAD + 1):  # the page, in one query
         response = client.get(PAGE)
-    assert len(response.context["members"]) == min(size + 4, UNCONNECTED_PAGE_SIZE)
+    assert len(response.context["members"]) == min(size + 5, UNCONNECTED_PAGE_SIZE)
     # The manage home: the roster, then the count.
     with django_assert_num_queries(REQUEST_OVERHEAD + 2):
         assert client.get(MANAGE).status_code == 200
     with scope(network=florence.florence):
-        assert len(unconnected_members(network=florence.florence, size=1000).rows) == size + 4
+        assert len(unconnected_members(network=florence.florence, size=1000).rows) == size + 5
+
+
+def test_it_counts_as_the_networks_figures_do(client, florence):
+    """The manage home's line and the figures page (clubin.stats' unconnected_30, a snapshot)
+    name the same members: two definitions, kept in step by this test."""
+    from clubin.stats.services import stats_rebuild
+
+    stats_rebuild()
+    client.force_login(florence.alice)
+    figures = client.get(reverse("manage_stats", kwargs={"network_slug": "florence"}))
+    text = re.sub(r"\s+", " ", figures.content.decode())
+    assert re.search(r"<p id=\"unconnected\"> 5 members joined 30", text)
+    assert "5 members without a connection after 30 days" in client.get(MANAGE).content.decode()

@@ -1,7 +1,8 @@
 """Members nobody has connected with yet, for the network's coordinators.
 
-A member who joined at least UNCONNECTED_AFTER_DAYS ago and has no connection at all, with
-anyone, in any network, is the one a coordinator should bring to an event or put in touch.
+A member who joined at least UNCONNECTED_AFTER_DAYS ago, whose card is valid today, and who has
+no connection at all, with anyone, in any network, is the one a coordinator should bring to an
+event or put in touch.
 Connections are not a network's rows, so "at all" is literal: a connection begun in another
 network counts. Hidden profiles are listed: coordinators see their own members.
 
@@ -58,7 +59,7 @@ class JoinedCursor:
 
 
 def _unconnected(network: Network) -> QuerySet[Membership]:
-    cutoff = timezone.localdate() - timedelta(days=UNCONNECTED_AFTER_DAYS)
+    today = timezone.localdate()
     person = OuterRef("user_id")
     return Membership.objects.filter(
         ~Exists(Connection.objects.filter(user_low=person)),
@@ -66,7 +67,11 @@ def _unconnected(network: Network) -> QuerySet[Membership]:
         network=network,
         status=Membership.Status.ACTIVE,
         user__is_active=True,
-        joined_on__lte=cutoff,
+        joined_on__lte=today - timedelta(days=UNCONNECTED_AFTER_DAYS),
+    ).exclude(
+        # A card past its validity is a renewal to chase, not a member to connect; and so the
+        # network's figures count it (clubin.stats' unconnected_30), during the grace days too.
+        valid_until__lt=today
     )
 
 
