@@ -2,9 +2,9 @@
 
 A member who joined at least UNCONNECTED_AFTER_DAYS ago, whose card is valid today, and who has
 no connection at all, with anyone, in any network, is the one a coordinator should bring to an
-event or put in touch.
-Connections are not a network's rows, so "at all" is literal: a connection begun in another
-network counts. Hidden profiles are listed: coordinators see their own members.
+event or put in touch. Connections are not a network's rows, so "at all" is literal: a
+connection begun in another network counts. Hidden profiles are listed: coordinators see their
+own members.
 
 "No connection" is two NOT EXISTS, one per column of the pair, each served by an index
 (``user_low`` leads the pair's unique constraint; ``user_high`` has its own).
@@ -69,8 +69,9 @@ def _unconnected(network: Network) -> QuerySet[Membership]:
         user__is_active=True,
         joined_on__lte=today - timedelta(days=UNCONNECTED_AFTER_DAYS),
     ).exclude(
-        # A card past its validity is a renewal to chase, not a member to connect; and so the
-        # network's figures count it (clubin.stats' unconnected_30), during the grace days too.
+        # A card past its validity is a renewal to chase, not a member to connect, from the day
+        # after it ends (grace days included): as the network's figures count (clubin.stats'
+        # unconnected_30), so the two pages name the same members.
         valid_until__lt=today
     )
 
