@@ -41,6 +41,7 @@ from members.models import Invitation, MembershipApplication
 from networks.models import Membership, Network
 from outbox.selectors import outbox_delivered
 from ties.models import Answer, Connection, Introduction, OneToOne, Origin, Post, Referral
+from ties.selectors.unconnected import unconnected_memberships
 
 RECENT_DAYS = 3
 AGE_BUCKETS = (7, 14, 30)  # pending applications: ≤7 days, 8-14, 15-30, older
@@ -49,7 +50,6 @@ ACTIVE_AFTER_DAYS = 90  # "active_after_90": still a member this many days after
 ATTENDED_DAYS = 90  # "attended_last_90": seen at an event within this many days
 CONNECTED_WITHIN = (30, 90)  # "connected_30/90": a connection by this many days after joining
 ANSWERED_WITHIN_DAYS = 7  # "asks_answered_7": an answer from someone else within this many days
-UNCONNECTED_AFTER_DAYS = 30  # "unconnected_30": members this long with no connection at all
 
 App = MembershipApplication.Status
 Rows = dict[tuple[int, date], dict[str, int | Decimal]]  # counts, and sums in euro
@@ -355,7 +355,7 @@ def _snapshot(now: datetime) -> None:
         .values_list("network_id")
         .annotate(n=Count("user_id", distinct=True))
     )
-    unconnected = _unconnected(counted, today)
+    unconnected = _unconnected(today)
     snapshots = []
     for network_id in Network.objects.values_list("id", flat=True):
         row = ages.get(network_id, {})
@@ -383,16 +383,11 @@ def _snapshot(now: datetime) -> None:
     )
 
 
-def _unconnected(counted: Q, today: date) -> dict[int, int]:
-    """Members who joined long enough ago and have no connection yet, per network."""
-    either_side = Q(user_low=OuterRef("user")) | Q(user_high=OuterRef("user"))
-    joined_before = today - timedelta(days=UNCONNECTED_AFTER_DAYS)
-    return dict(
-        Membership.objects.filter(counted, joined_on__lte=joined_before)
-        .exclude(Exists(Connection.objects.filter(either_side)))
-        .values_list("network_id")
-        .annotate(n=Count("id"))
-    )
+def _unconnected(today: date) -> dict[int, int]:
+    """Members who joined long enough ago and have no connection yet, per network: the same
+    members the coordinators' list names."""
+    members = unconnected_memberships(today=today)
+    return dict(members.values_list("network_id").annotate(n=Count("id")))
 
 
 # --- Business between members (ties) ---------------------------------------------------------

@@ -14,12 +14,12 @@ from clubin.stats.services import (
     ACTIVE_AFTER_DAYS,
     AGE_BUCKETS,
     ATTENDED_DAYS,
-    UNCONNECTED_AFTER_DAYS,
     WAITING_LONG_DAYS,
 )
 from networks.access import Role, network_view
 from networks.http import NetworkRequest
 from networks.views import staff_required
+from ties.selectors.unconnected import UNCONNECTED_AFTER_DAYS
 
 # The sortable columns of the federation table, in the order shown.
 COLUMNS = (

@@ -58,22 +58,26 @@ class JoinedCursor:
         return cls(date.fromordinal(ordinal), row_id)
 
 
-def _unconnected(network: Network) -> QuerySet[Membership]:
-    today = timezone.localdate()
+def unconnected_memberships(*, today: date | None = None) -> QuerySet[Membership]:
+    """The memberships, in every network the scope allows, whose person nobody has connected
+    with yet: the one rule for this list and for the network's figures (clubin.stats)."""
+    today = today or timezone.localdate()
     person = OuterRef("user_id")
     return Membership.objects.filter(
         ~Exists(Connection.objects.filter(user_low=person)),
         ~Exists(Connection.objects.filter(user_high=person)),
-        network=network,
         status=Membership.Status.ACTIVE,
         user__is_active=True,
         joined_on__lte=today - timedelta(days=UNCONNECTED_AFTER_DAYS),
     ).exclude(
         # A card past its validity is a renewal to chase, not a member to connect, from the day
-        # after it ends (grace days included): as the network's figures count (clubin.stats'
-        # unconnected_30), so the two pages name the same members.
+        # after it ends (grace days included), as the network's figures count members.
         valid_until__lt=today
     )
+
+
+def _unconnected(network: Network) -> QuerySet[Membership]:
+    return unconnected_memberships().filter(network=network)
 
 
 def unconnected_member_count(*, network: Network) -> int:
