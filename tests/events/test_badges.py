@@ -35,14 +35,14 @@ pytestmark = pytest.mark.django_db
 
 # Everyone with a place (or who walked in), in the order the badges come: by last name.
 EXPECTED = [
-    ("Giulia Amica", "Guest", "FlorenceIN"),  # Bob's guest
+    ("Giulia Amica", "Ospite", "FlorenceIN"),  # Bob's guest
     ("Alice Arnolfi", "Arnolfi & Figli", "FlorenceIN"),
     ("Bob Bellini", "Bellini Srl", "FlorenceIN"),
     ("Gianni Ospite", "Ospiti SpA", "FlorenceIN"),  # registered by email, without an account
     ("Zoë Ünal", "Ünal GmbH", "VenetoIN"),  # a member of the co-host
     ("Walter Walkin", "Porta Srl", "FlorenceIN"),  # walked in
     ("Łukasz Żółć", "Żółć Sp. z o.o.", "FlorenceIN"),
-    ("Ἀθηνᾶ Παλλάς", "Guest", "FlorenceIN"),  # an account, member of no host
+    ("Ἀθηνᾶ Παλλάς", "Ospite", "FlorenceIN"),  # an account, member of no host
     ("Ирина Петрова", "Петрова и партнёры", "FlorenceIN"),
 ]
 
@@ -259,7 +259,7 @@ def test_it_says_so_when_nobody_has_a_place_yet(client, personas):
     client.force_login(personas.alice)
     reader = _pdf(client.get(_url(event)))
     assert len(reader.pages) == 1
-    assert "Nobody has a confirmed place at Aperitivo di FlorenceIN yet." in _text(reader)
+    assert "Nessuno ha ancora un posto confermato per Aperitivo di FlorenceIN." in _text(reader)
     assert _drawn_qr_codes(reader) == []
 
 
