@@ -8,7 +8,7 @@ from clubin.stats.urls import network_urlpatterns as stats_network_urlpatterns
 from events.urls import me_urlpatterns as event_me_urlpatterns
 from events.urls import network_urlpatterns as event_network_urlpatterns
 from events.views import public as event_views
-from members.urls import card_urlpatterns, invite_urlpatterns
+from members.urls import card_urlpatterns, invite_urlpatterns, people_urlpatterns
 from members.urls import network_urlpatterns as member_network_urlpatterns
 from members.views import me as member_views
 from networks import views as network_views
@@ -32,6 +32,7 @@ urlpatterns = [
     path("me/", include("members.urls")),
     path("federation/", include(stats_federation_urlpatterns + federation_urlpatterns)),
     path("card/", include(card_urlpatterns)),
+    path("people/", include(people_urlpatterns)),
     path("invite/", include(invite_urlpatterns)),
     path("privacy/", network_views.privacy_notice, name="privacy"),
     path("", include("outbox.urls")),

@@ -91,8 +91,14 @@ class GuestRegistrationForm(forms.Form):
     )  # fmt: skip
 
 
+LISTED_HELP = _(
+    "Members of the organising networks then see your name, company and photo on this page."
+)
+
+
 class MemberRegistrationForm(forms.Form):
-    """One click; a field per guest when the event lets members bring some."""
+    """One click; a field per guest when the event lets members bring some, and whether to
+    appear in "who is coming" (off unless ticked)."""
 
     def __init__(self, *args: Any, guests: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -102,9 +108,18 @@ class MemberRegistrationForm(forms.Form):
                 max_length=150,
                 required=False,
             )
+        self.fields["listed"] = forms.BooleanField(
+            label=_("Show me among who is coming"), help_text=LISTED_HELP, required=False
+        )
 
     def guest_names(self) -> list[str]:
         return [v for k, v in sorted(self.cleaned_data.items()) if k.startswith("guest_") and v]
+
+
+class ListingForm(forms.Form):
+    """The switch for an existing registration: listed in "who is coming", or not."""
+
+    listed = forms.BooleanField(required=False)
 
 
 class WalkInForm(forms.Form):

@@ -222,6 +222,8 @@ class Registration(models.Model):
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The person agreed to appear in "who is coming" on the event page (off unless they say so).
+    listed = models.BooleanField(_("show me among who is coming"), default=False)
 
     objects: models.Manager["Registration"] = ScopedManager(network="event__hosts")
 

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from events.models import ACTIVE_STATUSES, BADGE_STATUSES, Event, Registration
+from members.selectors.photos import photo_url
+from members.selectors.visibility import in_directories, profile_visible_to
 from networks.models import Membership, Network
 from outbox.services import optouts_among
 
@@ -126,6 +128,80 @@ def viewer_registration(*, event: Event, user: Any) -> Registration | None:
     if registration is not None:
         registration.event = event  # its rules (can it be cancelled?) read the event
     return registration
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    company: str
+    photo_url: str  # "" without a photo, or when the viewer may not see this profile
+
+
+@dataclass(frozen=True)
+class WhoIsComing:
+    people: list[Attendee]
+    others: int  # confirmed places of people not listed: no opt-in, guests, hidden profiles
+
+
+def may_see_who_is_coming(*, event: Event, viewer: Viewer) -> bool:
+    """Signed-in active members of a host network, while the published event is ahead or on.
+
+    People without a membership (and guests, who have no account) never see it; ``hosts``
+    is prefetched on the event page, so this asks no query.
+    """
+    if not viewer.user.is_authenticated or event.status != Event.Status.PUBLISHED:
+        return False
+    if event.is_past:
+        return False
+    return bool(viewer.network_ids & {host.pk for host in event.hosts.all()})
+
+
+def who_is_coming(
+    *, event: Event, viewer: Viewer, mine: Registration | None
+) -> WhoIsComing | None:
+    """The others with a confirmed place who chose to be listed, by name, in one query; None
+    for a viewer who may not see the list.
+
+    A hidden profile is never listed, whatever its registration says. A listed person's photo
+    follows their profile's visibility (``members.selectors.visibility``): someone from
+    another network who shows their profile to their own networks only is listed with
+    initials. Everyone else with a place is counted from the event's ``confirmed_count``.
+    """
+    if not may_see_who_is_coming(event=event, viewer=viewer):
+        return None
+    photo_shown = Case(
+        When(profile_visible_to(viewer=viewer.user, prefix="user__"), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    rows = (
+        Registration.objects.filter(
+            in_directories(prefix="user__"),
+            event=event,
+            status=Registration.Status.CONFIRMED,
+            listed=True,
+        )
+        .exclude(user=viewer.user)
+        .annotate(photo_shown=photo_shown)
+        .order_by("user__last_name", "user__first_name", "pk")
+        .values(
+            *("user_id", "user__first_name", "user__last_name", "user__profile__company"),
+            *("company", "user__profile__photo", "photo_shown"),
+        )
+    )
+    people = [_attendee(row) for row in rows]
+    me = int(mine is not None and mine.status == Registration.Status.CONFIRMED)
+    # The counter and the list are two reads: a place taken in between must not go negative.
+    return WhoIsComing(people, max(event.confirmed_count - len(people) - me, 0))
+
+
+def _attendee(row: dict[str, Any]) -> Attendee:
+    photo = row["user__profile__photo"] if row["photo_shown"] else ""
+    return Attendee(
+        name=f"{row['user__first_name']} {row['user__last_name']}".strip(),
+        company=row["user__profile__company"] or row["company"],
+        photo_url=photo_url(user_id=row["user_id"], name=photo),
+    )
 
 
 def waitlist_position(*, registration: Registration) -> int:

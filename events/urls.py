@@ -14,6 +14,7 @@ network_urlpatterns = [
     path(EVENT + "event.ics", public.event_ics, name="event_ics"),
     path(EVENT + "register/", public.event_register, name="event_register"),
     path(EVENT + "cancel/", public.event_cancel_registration, name="event_cancel_registration"),
+    path(EVENT + "listing/", public.event_listing, name="event_listing"),
     path(EVENT + "guest/", public.event_register_guest, name="event_register_guest"),
     path(
         EVENT + "guest/confirm/<str:token>/", public.event_guest_confirm, name="event_guest_confirm"

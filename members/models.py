@@ -1,3 +1,5 @@
+import secrets
+from pathlib import PurePosixPath
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -111,6 +113,13 @@ def validate_linkedin_url(value: str) -> None:
         )
 
 
+def photo_upload_to(instance: "Profile", filename: str) -> str:
+    """A new random name for every upload: nobody can guess it, and no name is ever reused (a
+    browser's cached copy of a replaced photo is never the new one's)."""
+    suffix = PurePosixPath(filename).suffix.lower() or ".jpg"
+    return f"photos/{secrets.token_urlsafe(24)}{suffix}"
+
+
 class Profile(models.Model):
     """What a person tells the networks about their work; one per person, shared by networks."""
 
@@ -143,6 +152,11 @@ class Profile(models.Model):
     # Consent to event announcements, with when it was given: no consent, no announcement.
     event_news = models.BooleanField(_("email me about new events"), default=False)
     event_news_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Re-encoded by members.forms.photos (a square JPEG without metadata) and written only by
+    # members.services.photos; read by whoever may see the profile, through a view.
+    photo = models.ImageField(
+        _("photo"), upload_to=photo_upload_to, max_length=200, blank=True, editable=False
+    )
     # One lower-cased text for the directory search (a trigram index on PostgreSQL).
     search_text = models.TextField(blank=True, editable=False)
 

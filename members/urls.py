@@ -10,6 +10,7 @@ from members.views import (
     export,
     invitations,
     me,
+    photos,
     profile,
     review,
     setup,
@@ -26,6 +27,8 @@ urlpatterns = [
     ),
 ]
 
+# /people/<id>/…: a person as others see them (only the photo for now).
+people_urlpatterns = [path("<int:user_id>/photo/", photos.profile_photo, name="profile_photo")]
 card_urlpatterns = [path("<str:token>/", cards.card_verify, name="card_verify")]
 invite_urlpatterns = [
     path("<str:token>/", invitations.invitation_accept, name="invitation_accept"),

@@ -66,7 +66,9 @@ class PrivatePagesMiddleware:
     One rule instead of a decorator per view: cards, tickets, rosters, queues and figures all
     answer signed-in people, and a view forgotten in a list would be served from a proxy or the
     back button after logout. A view whose answer is the same for everyone says so with
-    ``Cache-Control: public`` (django.views.decorators.cache.cache_control(public=True)).
+    ``Cache-Control: public`` (django.views.decorators.cache.cache_control(public=True)); one
+    whose answer the person's own browser may keep a while (a profile photo, whose address
+    changes with it) says ``private, max-age=…``.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -75,11 +77,12 @@ class PrivatePagesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not _declared_public(response):
+        if user is not None and user.is_authenticated and not _declared_cacheable(response):
             patch_cache_control(response, no_store=True, private=True)
         return response
 
 
-def _declared_public(response: HttpResponse) -> bool:
-    directives = (d.strip().lower() for d in response.get("Cache-Control", "").split(","))
-    return "public" in directives
+def _declared_cacheable(response: HttpResponse) -> bool:
+    header = response.get("Cache-Control", "")
+    directives = {d.strip().lower().split("=")[0] for d in header.split(",")}
+    return "public" in directives or {"private", "max-age"} <= directives

@@ -88,6 +88,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.serial)
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _media_outside_the_work_tree(settings, _media_root):
+    """Uploaded photos go to a temporary folder, never to the work tree's media/."""
+    settings.MEDIA_ROOT = _media_root
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings, request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

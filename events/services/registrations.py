@@ -82,16 +82,22 @@ def guest_manage_url(registration: Registration) -> str:
 
 
 def registration_register(
-    *, event: Event, user: User, company: str = "", guest_names: Sequence[str] = ()
+    *,
+    event: Event,
+    user: User,
+    company: str = "",
+    guest_names: Sequence[str] = (),
+    listed: bool = False,
 ) -> tuple[Registration, bool]:
-    """One click for an account holder, with up to the event's number of guests.
+    """One click for an account holder, with up to the event's number of guests; ``listed``
+    shows them in "who is coming" (their guests never are).
 
     Returns the registration and whether it is new: a second click finds the first one.
     """
     names = [n.strip()[:150] for n in guest_names if n.strip()][: event.guests_per_member]
     for _attempt in range(2):
         try:
-            return _register(event, user, company, names), True
+            return _register(event, user, company, names, listed), True
         except IntegrityError:
             # The other click won: the unique constraint turned this one away, nothing was kept.
             existing = Registration.objects.filter(
@@ -103,7 +109,9 @@ def registration_register(
     raise RegistrationClosed
 
 
-def _register(event: Event, user: User, company: str, names: list[str]) -> Registration:
+def _register(
+    event: Event, user: User, company: str, names: list[str], listed: bool
+) -> Registration:
     now = timezone.now()
     with transaction.atomic():
         locked = event_lock(event_id=event.pk)
@@ -111,7 +119,7 @@ def _register(event: Event, user: User, company: str, names: list[str]) -> Regis
             raise RegistrationClosed
         person = Registration(
             event=locked, user=user, name=user.get_full_name() or user.email, email=user.email,
-            company=company[:120], ticket_code=ticket_code_new(), created_at=now,
+            company=company[:120], ticket_code=ticket_code_new(), created_at=now, listed=listed,
         )  # fmt: skip
         guests = [
             Registration(event=locked, brought_by=person, name=name,
@@ -124,6 +132,13 @@ def _register(event: Event, user: User, company: str, names: list[str]) -> Regis
         _count(locked, placed)
         email_queue_many([_news(person, guests)], on_duplicate="error")
     return person
+
+
+def registration_listing_set(*, registration: Registration, listed: bool) -> None:
+    """Show the person in "who is coming", or stop: their choice, at any time (a cancelled
+    place is never listed, whatever it says)."""
+    Registration.objects.filter(pk=registration.pk).update(listed=listed)
+    registration.listed = listed
 
 
 def guest_token(*, registration: Registration, action: str) -> str:

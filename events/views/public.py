@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.calendars import calendar_bytes
-from events.forms import GuestRegistrationForm, MemberRegistrationForm
+from events.forms import GuestRegistrationForm, ListingForm, MemberRegistrationForm
 from events.models import Event, Registration
 from events.selectors import (
     Viewer,
@@ -25,6 +25,7 @@ from events.selectors import (
     viewer_for,
     viewer_registration,
     waitlist_position,
+    who_is_coming,
 )
 from events.services.notices import event_url
 from events.services.registrations import (
@@ -32,6 +33,7 @@ from events.services.registrations import (
     guest_token_registration_id,
     registration_cancel,
     registration_confirm_guest,
+    registration_listing_set,
     registration_register,
     registration_register_guest,
 )
@@ -90,6 +92,7 @@ def event_detail(request: NetworkRequest, network_slug: str, event_id: int) -> H
         "can_register": may_register(event=event, viewer=viewer),
         "member_form": MemberRegistrationForm(guests=event.guests_per_member),
         "guest_form": GuestRegistrationForm(),
+        "who_is_coming": who_is_coming(event=event, viewer=viewer, mine=registration),
     }
     if registration is not None:
         if registration.status == Registration.Status.WAITLISTED:
@@ -121,6 +124,7 @@ def event_register(
             event=event,
             user=request.user,
             guest_names=form.guest_names(),
+            listed=form.cleaned_data["listed"],
         )
     except RegistrationClosed:
         messages.error(request, _("Registration for this event is not open."))
@@ -150,6 +154,25 @@ def event_cancel_registration(
     registration = viewer_registration(event=event, user=request.user)
     if registration is not None:
         _cancel(request, registration)
+    return redirect(event_url_path(event, network_slug))
+
+
+@network_view(Role.SIGNED_IN)
+@require_POST
+def event_listing(request: SignedInNetworkRequest, network_slug: str, event_id: int) -> HttpResponse:
+    """Switch one's own registration in or out of "who is coming" (event page, My events)."""
+    event = _event_or_404(request, event_id)[0]
+    registration = viewer_registration(event=event, user=request.user)
+    form = ListingForm(request.POST)
+    if registration is not None and form.is_valid():
+        listed = form.cleaned_data["listed"]
+        registration_listing_set(registration=registration, listed=listed)
+        if listed:
+            messages.success(request, _("You are shown among who is coming."))
+        else:
+            messages.success(request, _("You are no longer shown among who is coming."))
+    if request.POST.get("next") == "my_events":
+        return redirect("my_events")
     return redirect(event_url_path(event, network_slug))
 
 

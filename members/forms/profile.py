@@ -7,10 +7,12 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from members.forms.photos import PhotoField
 from members.models import Profile, Sector, User, validate_linkedin_url
 from outbox.services import optout_exists
 
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,30}$")
+PHOTO_FIELDS = ("photo", "remove_photo")
 
 
 class LinkedInURLField(forms.URLField):
@@ -47,6 +49,16 @@ class ProfileForm(forms.ModelForm):
     linkedin_url = LinkedInURLField(
         label=capfirst(Profile._meta.get_field("linkedin_url").verbose_name), required=False
     )
+    # Not the model's field: the upload is re-encoded here and stored by its own service.
+    photo = PhotoField(
+        label=_("Photo"),
+        required=False,
+        help_text=_(
+            "JPEG, PNG or WebP, up to 5 MB. It is cropped to a square; its hidden data (such as "
+            "where it was taken) is not kept. Shown to whoever may see your profile."
+        ),
+    )
+    remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)
 
     class Meta:
         model = Profile
@@ -65,9 +77,15 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"first_name": user.first_name, "last_name": user.last_name})
         super().__init__(*args, **kwargs)
+        if not self.instance.photo:
+            del self.fields["remove_photo"]  # nothing to remove: the page does not offer it
         if self.instance.event_news and optout_exists(email=user.email):
             # A one-click opt-out from an email wins over the old tick: show what is true.
             self.initial["event_news"] = False
+
+    def profile_changes(self) -> dict[str, Any]:
+        """The cleaned fields ``profile_update`` takes: all but the photo's."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in PHOTO_FIELDS}
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()

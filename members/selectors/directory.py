@@ -15,19 +15,22 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from members.models import Profile, Sector, User
+from members.selectors.photos import photo_url
+from members.selectors.visibility import in_directories
 from networks.models import Membership, Network
 from networks.paging import Page, keyset_page
 
 PAGE_SIZE = 24
+ACTIVE = Membership.Status.ACTIVE
 MAX_TERMS = 5
 CITY_CHOICES_LIMIT = 300
-HIDDEN = Profile.Visibility.HIDDEN
 FIELDS = (
-    *("id", "role", "user__first_name", "user__last_name", "user__email"),
+    *("id", "role", "user_id", "user__first_name", "user__last_name", "user__email"),
     *("user__profile__company", "user__profile__job_title", "user__profile__sector"),
     *("user__profile__city", "user__profile__bio", "user__profile__offers"),
     *("user__profile__needs", "user__profile__linkedin_url", "user__profile__phone"),
     *("user__profile__show_email", "user__profile__show_phone", "user__profile__show_linkedin"),
+    "user__profile__photo",
 )
 
 
@@ -37,6 +40,7 @@ class DirectoryEntry:
 
     membership_id: int
     name: str
+    photo_url: str  # "" without a photo: the page shows initials
     is_coordinator: bool
     company: str
     job_title: str
@@ -80,13 +84,9 @@ class Cursor:
 
 
 def _visible_members(network: Network) -> QuerySet[Membership]:
-    return (
-        Membership.objects.filter(
-            network=network, status=Membership.Status.ACTIVE, user__is_active=True
-        )
-        # A member with no profile row has the defaults, which are visible.
-        .exclude(user__profile__visibility=HIDDEN)
-    )
+    """The visibility rule (``members.selectors.visibility``) for a member of ``network``
+    looking at its members: they share it, so whoever shows in directories at all is visible."""
+    return Membership.objects.filter(in_directories(prefix="user__"), network=network, status=ACTIVE)
 
 
 def search_terms(query: str) -> list[str]:
@@ -146,6 +146,7 @@ def _entry(row: dict[str, Any]) -> DirectoryEntry:
         membership_id=row["id"],
         # Never the email as a stand-in for a missing name: the member may keep it private.
         name=f"{row['user__first_name']} {row['user__last_name']}".strip(),
+        photo_url=photo_url(user_id=row["user_id"], name=profile("photo")),
         is_coordinator=row["role"] == Membership.Role.COORDINATOR,
         company=text("company"),
         job_title=text("job_title"),

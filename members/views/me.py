@@ -11,6 +11,7 @@ from members.http import SignedInRequest
 from members.selectors.applications import user_application_list
 from members.selectors.cards import membership_cards
 from members.selectors.invitations import member_invitations
+from members.selectors.photos import own_photo_url
 from members.services.profiles import user_language_set
 from networks.selectors import user_membership_list
 
@@ -24,6 +25,7 @@ def me(request: SignedInRequest) -> HttpResponse:
         "applications": user_application_list(user=request.user),
         "sent_invitations": member_invitations(user=request.user),
         "invite_form": InvitationForm(),
+        "photo_url": own_photo_url(user=request.user),
     }
     return render(request, "members/me.html", context)
 

@@ -13,6 +13,8 @@ from members.forms.profile import ProfileForm
 from members.http import SignedInRequest
 from members.models import User
 from members.selectors.directory import own_profile
+from members.selectors.photos import photo_url
+from members.services.photos import profile_photo_remove, profile_photo_set
 from members.services.profiles import profile_update
 
 
@@ -20,9 +22,15 @@ from members.services.profiles import profile_update
 @login_required
 def profile_edit(request: SignedInRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required: never anonymous here
-    form = ProfileForm(request.POST or None, user=user, instance=own_profile(user=user))
+    profile = own_profile(user=user)
+    form = ProfileForm(request.POST or None, request.FILES or None, user=user, instance=profile)
     if request.method == "POST" and form.is_valid():
-        profile_update(user=user, **form.cleaned_data)
+        profile_update(user=user, **form.profile_changes())
+        if form.cleaned_data["photo"] is not None:
+            profile_photo_set(user=user, image=form.cleaned_data["photo"])
+        elif form.cleaned_data.get("remove_photo"):
+            profile_photo_remove(user=user)
         messages.success(request, _("Your profile is saved."))
         return redirect("members:profile")
-    return render(request, "members/profile.html", {"form": form})
+    context = {"form": form, "photo_url": photo_url(user_id=user.pk, name=profile.photo.name)}
+    return render(request, "members/profile.html", context)

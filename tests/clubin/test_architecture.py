@@ -40,6 +40,7 @@ SCOPES_DISABLED_ALLOWED = {
     "demo/management/commands/load_demo.py",  # loads every network at once
     "benchmarks/management/commands/bench_invitations.py",  # removes its own bench network
     "members/selectors/cards.py",  # the holder's own cards, and the public check of a signed card
+    "members/selectors/visibility.py",  # whose profile I see: the networks we share, any network
     "events/selectors.py",  # my tickets; the federation home; a viewer's networks; announcements
     "ties/selectors/board.py",  # federation-wide asks and offers, read from every network's board
     "ties/services/board.py",  # answering a federation-wide post from another network's board

@@ -230,10 +230,10 @@ def test_it_keeps_my_page_flat_across_networks(
         with scopes_disabled():
             Membership.objects.create(network=network, user=personas.bob, card_number=1)
     client.force_login(personas.bob)
-    # session, user, memberships, cards, applications, sent invitations, menu, and from ties
-    # the unread answers badge, introductions waiting and those I made, one-to-ones waiting, my
-    # connections, and my profile for the suggestions (no profile: no suggestions to look for)
-    with django_assert_max_num_queries(13):
+    # session, user, memberships, cards, applications, sent invitations, my photo, menu, and
+    # from ties the unread answers badge, introductions waiting and those I made, one-to-ones
+    # waiting, my connections, and my profile for the suggestions (no profile: no suggestions)
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("members:me"))
     assert len(response.context["memberships"]) == size + 1
 
