@@ -156,9 +156,7 @@ def may_see_who_is_coming(*, event: Event, viewer: Viewer) -> bool:
     return bool(viewer.network_ids & {host.pk for host in event.hosts.all()})
 
 
-def who_is_coming(
-    *, event: Event, viewer: Viewer, mine: Registration | None
-) -> WhoIsComing | None:
+def who_is_coming(*, event: Event, viewer: Viewer, mine: Registration | None) -> WhoIsComing | None:
     """The others with a confirmed place who chose to be listed, by name, in one query; None
     for a viewer who may not see the list.
 

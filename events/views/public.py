@@ -159,7 +159,9 @@ def event_cancel_registration(
 
 @network_view(Role.SIGNED_IN)
 @require_POST
-def event_listing(request: SignedInNetworkRequest, network_slug: str, event_id: int) -> HttpResponse:
+def event_listing(
+    request: SignedInNetworkRequest, network_slug: str, event_id: int
+) -> HttpResponse:
     """Switch one's own registration in or out of "who is coming" (event page, My events)."""
     event = _event_or_404(request, event_id)[0]
     registration = viewer_registration(event=event, user=request.user)

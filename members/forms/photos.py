@@ -1,7 +1,7 @@
 """A profile photo as it is uploaded: checked with Pillow, then re-encoded as it is kept.
 
 Whatever the person sends (a JPEG, PNG or WebP of at most 5 MB), what is stored is a new
-400×400 JPEG drawn from its pixels: turned upright as the camera said (EXIF orientation),
+400x400 JPEG drawn from its pixels: turned upright as the camera said (EXIF orientation),
 cropped to a square around the centre, with no metadata at all (no GPS position, no camera, no
 date). A file Pillow cannot read, a format it was not asked for, or an image with more pixels
 than a photo needs is a form error; Pillow's decompression-bomb guard stays on behind our own
@@ -10,11 +10,10 @@ limit, and its warning counts as an error too.
 
 import io
 import warnings
-from typing import Any
+from typing import IO, Any, cast
 
 from django import forms
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -46,11 +45,12 @@ class PhotoField(forms.FileField):
             return None
         if upload.size is None or upload.size > MAX_BYTES:
             raise forms.ValidationError(TOO_BIG, code="too_big")
-        return ContentFile(square_jpeg(upload), name="photo.jpg")
+        # Django's File proxies the file methods Pillow reads with (read, seek, tell).
+        return ContentFile(square_jpeg(cast(IO[bytes], upload)), name="photo.jpg")
 
 
-def square_jpeg(upload: UploadedFile) -> bytes:
-    """The upload as a SIDE×SIDE JPEG without metadata; a ValidationError if it is no photo."""
+def square_jpeg(upload: IO[bytes]) -> bytes:
+    """The upload as a SIDExSIDE JPEG without metadata; a ValidationError if it is no photo."""
     upload.seek(0)
     with warnings.catch_warnings():
         # Pillow only warns between its limit and twice it; here that is a refusal as well.

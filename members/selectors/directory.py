@@ -86,7 +86,9 @@ class Cursor:
 def _visible_members(network: Network) -> QuerySet[Membership]:
     """The visibility rule (``members.selectors.visibility``) for a member of ``network``
     looking at its members: they share it, so whoever shows in directories at all is visible."""
-    return Membership.objects.filter(in_directories(prefix="user__"), network=network, status=ACTIVE)
+    return Membership.objects.filter(
+        in_directories(prefix="user__"), network=network, status=ACTIVE
+    )
 
 
 def search_terms(query: str) -> list[str]:

@@ -7,10 +7,10 @@
   somewhere.
 - Everyone always sees their own.
 
-A network's directory is the first case for a page where both sides are members of the same
-network: there only ``in_directories`` is left to ask. The rule is written as filters on users so a list
-reads it inside its own query (no query per row). Memberships of every network are read, so
-tenant scoping is off for the subqueries, and the filters say which rows are visible.
+A network's directory is the second case with both sides members of the same network: there
+only ``in_directories`` is left to ask. The rule is written as filters on users, so a list reads
+it inside its own query (no query per row). Memberships of every network are read, so tenant
+scoping is off for the subqueries, and the filters say which rows are visible.
 """
 
 from typing import Any
@@ -43,4 +43,6 @@ def profile_visible_to(*, viewer: Any, prefix: str = "") -> Q:
         theirs = Membership.objects.filter(user=OuterRef(f"{prefix}pk"), status=ACTIVE)
     shared = Exists(theirs.filter(network_id__in=mine.values("network_id")))
     federation = Q(**{f"{prefix}profile__visibility": FEDERATION}) & Exists(theirs) & Exists(mine)
-    return Q(**{f"{prefix}pk": viewer.pk}) | (in_directories(prefix=prefix) & (Q(shared) | federation))
+    return Q(**{f"{prefix}pk": viewer.pk}) | (
+        in_directories(prefix=prefix) & (Q(shared) | federation)
+    )

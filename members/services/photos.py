@@ -61,7 +61,7 @@ def _store(image: File) -> str:
 
 def _photo_replace(profile: Profile, name: str) -> None:
     old = profile.photo.name
-    profile.photo = name  # type: ignore[assignment]  # a FileField takes the stored name
+    profile.photo = name  # a FileField takes the stored name
     profile.save(update_fields=["photo"])
     if old:
         transaction.on_commit(lambda: photo_file_delete(name=old))

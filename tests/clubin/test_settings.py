@@ -32,6 +32,8 @@ PRODUCTION = {
 
 OUTSIDE_ENV = {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
 OUTSIDE_ENV |= {"DJANGO_ALLOW_ASYNC_UNSAFE"}  # set by the browser tests in this process
+OUTSIDE_ENV |= {"MEDIA_ROOT", "S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION"}
+OUTSIDE_ENV |= {"S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"}
 
 
 def _run(env: dict[str, str], code: str = PROBE, *args: str) -> subprocess.CompletedProcess:
@@ -120,3 +122,62 @@ def test_it_sets_site_url_from_the_port_in_make(target):
     assert result.returncode == 0, result.stderr
     given = re.findall(r"SITE_URL=(\S+)", result.stdout)
     assert given and set(given) == {"http://127.0.0.1:8080"}, result.stdout
+
+
+STORAGE_PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+from django.core.files.storage import storages
+default_storage = storages["default"]
+options = {name: getattr(default_storage, name, None) for name in (
+    "bucket_name", "endpoint_url", "access_key", "secret_key", "region_name", "default_acl",
+    "file_overwrite", "location",
+)}
+print(json.dumps({
+    "backend": settings.STORAGES["default"]["BACKEND"], "class": type(default_storage).__name__,
+    "media_root": str(settings.MEDIA_ROOT), "options": options,
+}))
+"""
+
+
+def _storage(env: dict[str, str]) -> dict:
+    result = _run(env, STORAGE_PROBE)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_it_keeps_photos_on_disk_under_media_root_by_default():
+    found = _storage({})
+    assert found["class"] == "FileSystemStorage"
+    assert found["media_root"] == str(ROOT / "media")
+    assert found["options"]["location"] == str(ROOT / "media")
+    moved = _storage({"MEDIA_ROOT": "/srv/clubin/media"})
+    assert moved["media_root"] == moved["options"]["location"] == "/srv/clubin/media"
+
+
+def test_it_keeps_photos_in_s3_when_a_bucket_is_named():
+    found = _storage(
+        {
+            "S3_BUCKET": "clubin-photos",
+            "S3_ENDPOINT_URL": "https://s3.example.org",
+            "S3_ACCESS_KEY_ID": "AKIDEXAMPLE",
+            "S3_SECRET_ACCESS_KEY": "secret-example",
+            "S3_REGION": "eu-south-1",
+        }
+    )
+    assert found["backend"] == "storages.backends.s3.S3Storage"
+    assert found["class"] == "S3Storage"
+    assert found["options"] | {"location": None} == {
+        "bucket_name": "clubin-photos",
+        "endpoint_url": "https://s3.example.org",
+        "access_key": "AKIDEXAMPLE",
+        "secret_key": "secret-example",
+        "region_name": "eu-south-1",
+        "default_acl": None,  # never public-read: photos are served through ClubIN only
+        "file_overwrite": False,
+        "location": None,
+    }
+    # Without an endpoint or keys, boto3 finds Amazon's and the machine's own credentials.
+    bare = _storage({"S3_BUCKET": "clubin-photos"})["options"]
+    assert (bare["endpoint_url"], bare["access_key"], bare["region_name"]) == (None, None, None)

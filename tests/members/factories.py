@@ -1,9 +1,14 @@
 """Small builders for membership tests: applications and members without the web forms."""
 
+import io
+
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_scopes import scope
+from PIL import Image
 
 from members.models import MembershipApplication, User
+from members.services.photos import profile_photo_set
 from members.services.profiles import profile_update
 from networks.models import Membership, Network
 from tests.conftest import make_user
@@ -34,3 +39,11 @@ def applications(network: Network, count: int, start: int = 0) -> list[Membershi
 def member(network: Network, user: User, card: int, **fields) -> Membership:
     with scope(network=network):
         return Membership.objects.create(network=network, user=user, card_number=card, **fields)
+
+
+def with_photo(user: User, colour: str = "teal") -> str:
+    """Give ``user`` a stored photo, as the profile form hands it over; its stored name."""
+    out = io.BytesIO()
+    Image.new("RGB", (400, 400), colour).save(out, "JPEG")
+    profile = profile_photo_set(user=user, image=ContentFile(out.getvalue(), name="photo.jpg"))
+    return profile.photo.name
