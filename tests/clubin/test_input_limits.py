@@ -15,6 +15,7 @@ from events.forms import (
     EventForm,
     FollowUpForm,
     GuestRegistrationForm,
+    ListingForm,
     MemberRegistrationForm,
     WalkInForm,
 )
@@ -92,6 +93,7 @@ STORED_IN: dict[type, dict[str, tuple[type, str]]] = {
     AnswerForm: {"note": (Answer, "note")},
     ReferralForm: {"what": (Referral, "what"), "for_whom": (Referral, "for_whom")},
     ReferralMoveForm: {},  # a status and a decimal, bounded by their fields
+    ListingForm: {},  # one yes or no
     IntroductionForm: {"note": (Introduction, "note")},
     OneToOneForm: {"note": (OneToOne, "note")},
 }
