@@ -21,8 +21,13 @@ def _photo() -> bytes:
 
 
 def _loaded(page, selector: str) -> bool:
-    """The image was served (by the photo view) and decoded by the browser."""
-    return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth === 400")
+    """The image was served (by the photo view) and decoded by the browser: a 400-pixel photo.
+
+    Thumbnails load lazily, so it is brought into view and waited for (a broken image is
+    "complete" too, with no width)."""
+    page.locator(selector).first.scroll_into_view_if_needed()
+    page.wait_for_function("s => document.querySelector(s).complete", arg=selector)
+    return page.eval_on_selector(selector, "img => img.naturalWidth") == 400
 
 
 def test_it_shows_a_member_s_photo_where_others_meet_him(live_server, browser, phone, personas):
