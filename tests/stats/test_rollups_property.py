@@ -360,8 +360,9 @@ def draw_ties(draw, instant, day, first: date, today: date, users: int, nets, ev
             accepted = created
         introductions.append(Intro(draw(nets), introducer, one, two, created, accepted))
     meetings = []
-    for _ in range(draw(st.integers(0, 3))):
-        recorded_by, other = draw(st.tuples(people, people).filter(lambda p: p[0] != p[1]))
+    # One meeting per ordered pair: the table allows one per pair and day.
+    ordered = st.tuples(people, people).filter(lambda p: p[0] != p[1])
+    for recorded_by, other in draw(st.lists(ordered, unique=True, max_size=3)):
         created = instant(first, today)
         confirmed = instant(created.date(), today) if draw(st.booleans()) else None
         if confirmed is not None and utc(confirmed) < utc(created):
@@ -456,10 +457,10 @@ def materialise_ties(t: Ties, networks: list[Network], pool: list[User], events:
             accepted_at=intro.accepted,
             first_reply=accepted, second_reply=accepted,
         )  # fmt: skip
-    for n, m in enumerate(t.meetings):
+    for m in t.meetings:
         OneToOne.objects.create(
             network=networks[m.net], recorded_by=pool[m.recorded_by], other=pool[m.other],
-            met_on=m.created.date() - timedelta(days=n), created_at=m.created,
+            met_on=m.created.date(), created_at=m.created,
             confirmed_at=m.confirmed,
         )  # fmt: skip
     for r in t.referrals:
