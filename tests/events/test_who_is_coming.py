@@ -28,7 +28,7 @@ from tests.members.factories import member, with_photo
 
 pytestmark = pytest.mark.django_db
 V = Event.Visibility
-HEADING = "Who is coming"
+HEADING = "Chi partecipa"
 
 
 def _url(name: str, event: Event, slug: str = "florence") -> str:
@@ -100,7 +100,7 @@ def test_it_works(client, evening):
     # Frank (hidden), Gina (not listed) and the guest: 3 more of 5 confirmed places.
     assert evening.event.confirmed_count == 5
     assert coming.others == 3
-    assert HEADING in body and "and 3 more" in body
+    assert HEADING in body and "e altre 3 persone" in body
     assert "Esposito Vini" in body and "Zanon Legno" in body
     for hidden in ("Frank", "Fabbri", "Gina", "Galli", "Ospite Esterno", "Esterni"):
         assert hidden not in body
@@ -163,7 +163,7 @@ def test_it_leaves_me_out_of_my_own_list(client, evening):
     coming, body = _coming(client, evening.event)
     assert "Bob Bellini" not in [p.name for p in coming.people]
     assert coming.others == 3  # my own place is not one of the "more"
-    assert "You are shown among who is coming." in body
+    assert "Sei mostrato tra chi partecipa." in body
     client.force_login(evening.personas.alice)
     assert "Bob Bellini" in [p.name for p in _coming(client, evening.event)[0].people]
 
@@ -208,9 +208,9 @@ def test_it_says_so_when_nobody_chose_to_be_listed(client, personas):
     client.force_login(personas.bob)
     coming, body = _coming(client, party)
     assert (coming.people, coming.others) == ([], 0)
-    assert "Nobody else has a place yet." in body
+    assert "Nessun altro ha ancora un posto." in body
     _register(party, _person(personas.florence, "Gina", "Galli", 12), listed=False)
-    assert "1 person has a place; nobody chose to be listed yet." in _coming(client, party)[1]
+    assert "1 persona ha un posto; nessuno ha ancora scelto di comparire." in _coming(client, party)[1]
 
 
 def test_it_hides_the_list_of_a_past_or_cancelled_event(client, evening):
@@ -231,7 +231,7 @@ def test_it_asks_when_registering_and_is_off_by_default(client, personas):
     client.force_login(personas.bob)
     form = client.get(_url("event_detail", party)).context["member_form"]
     assert form["listed"].value() in (None, False)
-    assert "Show me among who is coming" in client.get(_url("event_detail", party)).content.decode()
+    assert "Mostrami tra chi partecipa" in client.get(_url("event_detail", party)).content.decode()
     client.post(_url("event_register", party))
     client.force_login(personas.alice)
     client.post(_url("event_register", party), {"listed": "on"})
@@ -266,7 +266,7 @@ def test_it_offers_the_switch_on_my_events(client, evening):
     body = client.get(reverse("my_events")).content.decode()
     assert f'action="{_url("event_listing", evening.event)}"' in body
     assert 'name="next" value="my_events"' in body
-    assert "Hide me from who is coming" in body
+    assert "Non mostrarmi tra chi partecipa" in body
 
 
 def test_it_changes_nothing_for_someone_not_registered(client, evening):
