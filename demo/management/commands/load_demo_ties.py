@@ -24,6 +24,7 @@ from django_scopes import scope
 
 from demo.management.commands.load_demo_events import LAUNCH
 from events.models import Event, Registration
+from events.services.registrations import registration_listing_set
 from members.models import Profile, Sector, User
 from networks.models import Membership, Network
 from outbox.selectors import outbox_last_id
@@ -262,6 +263,7 @@ class DemoTiesLoader:
         self._one_to_one(m6, me, 30, "Pranzo veloce, idee per un evento comune.", True)
         self._one_to_one(m2, me, 2, "Visto in ufficio per il cliente dell'agenzia viaggi.", False)
         self._met_at_launch()
+        self._coming_next()
 
     # --- Steps ----------------------------------------------------------------------------
 
@@ -372,6 +374,25 @@ class DemoTiesLoader:
             created_at=event.ends_at
         )
         self._backdate_connection(self.me, other, (timezone.now() - event.ends_at).days)
+
+    def _coming_next(self) -> None:
+        """Most of those with a place at FlorenceIN's next evening chose to be listed, the
+        persona among them: its page shows "who is coming" on first run."""
+        event = (
+            Event.objects.filter(
+                network=self.florence, status=Event.Status.PUBLISHED, starts_at__gt=timezone.now()
+            )
+            .order_by("starts_at")
+            .first()
+        )
+        if event is None:
+            return  # load_demo_events has not run
+        places = Registration.objects.filter(
+            event=event, user__isnull=False, status=Registration.Status.CONFIRMED
+        ).order_by("pk")
+        for registration in places:
+            if registration.user_id == self.me.pk or self.rng.random() < 0.6:
+                registration_listing_set(registration=registration, listed=True)
 
     # --- The summary ----------------------------------------------------------------------
 
