@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
 from demo.management.commands.load_demo_ties import MEMBER_FLORENCE, NOTARY
+from events.models import Event, Registration
 from members.models import User
 from networks.models import Network
 from outbox.models import OutboxEmail
@@ -125,3 +126,28 @@ def test_it_shows_the_persona_their_business_on_me(demo, client):
     assert "agenzia di viaggi" in referrals.content.decode()  # the one they passed on
     with scopes_disabled():
         assert Post.objects.filter(author=persona, title=NOTARY).count() == 1
+
+
+def test_it_lists_most_of_those_coming_to_the_next_evening(demo, client):
+    persona = User.objects.get(email=MEMBER_FLORENCE)
+    with scopes_disabled():
+        event = (
+            Event.objects.filter(
+                network__slug="florence", status=Event.Status.PUBLISHED,
+                starts_at__gt=timezone.now(),
+            )
+            .order_by("starts_at")
+            .first()
+        )  # fmt: skip
+        assert event is not None
+        places = Registration.objects.filter(event=event, status="confirmed", user__isnull=False)
+        listed = places.filter(listed=True)
+        assert listed.filter(user=persona).exists()
+        assert places.count() > listed.count() > places.count() / 3
+        someone = listed.exclude(user=persona).select_related("user").first()
+    assert someone is not None
+    client.force_login(persona)
+    with translation.override("it"):
+        page = client.get(f"/florence/events/{event.pk}/").content.decode()
+    assert "Chi partecipa" in page
+    assert someone.user.get_full_name() in page
