@@ -145,7 +145,7 @@ def test_it_lists_most_of_those_coming_to_the_next_evening(demo, client):
         assert listed.filter(user=persona).exists()
         assert places.count() > listed.count() > places.count() / 3
         someone = listed.exclude(user=persona).select_related("user").first()
-    assert someone is not None
+    assert someone is not None and someone.user is not None
     client.force_login(persona)
     with translation.override("it"):
         page = client.get(f"/florence/events/{event.pk}/").content.decode()
