@@ -80,6 +80,8 @@ def federation_dashboard(request: HttpRequest) -> HttpResponse:
         "headers": _headers(),
         "ties_headers": _ties_headers(),
         "sort": request.GET.get("sort", "name"),
+        "sorted": "sort" in request.GET,  # a sorted table is what the person came for: open
+        "cards": [board.totals, *board.rows],
         "query": request.GET.copy(),
         "sort_query": f"{others.urlencode()}&" if others else "",
         **_chart_context(board),
@@ -233,6 +235,7 @@ def network_stats(request: NetworkRequest, network_slug: str) -> HttpResponse:
         "form": form,
         "board": board,
         "row": board.rows[0],
+        "cards": [board.rows[0], board.federation],
         "age_buckets": AGE_BUCKETS,
         **_chart_context(board),
     }

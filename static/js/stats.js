@@ -11,6 +11,14 @@
     if (canvas) window.clubinCharts[id] = new Chart(canvas, config);
   };
   window.clubinCharts = {};
+  // Each canvas fills its .chart-box, whose height the stylesheet sets: on a phone a chart keeps
+  // a readable height instead of shrinking with the width under its legend.
+  const narrow = window.matchMedia("(max-width: 600px)").matches;
+  const legend = {
+    position: "bottom",
+    labels: { boxWidth: 12, font: { size: narrow ? 11 : 12 } },
+  };
+  const base = { responsive: true, maintainAspectRatio: false, plugins: { legend: legend } };
   draw("chart-members", {
     type: "line",
     data: {
@@ -19,7 +27,7 @@
         return { label: name, data: points, tension: 0.2 };
       }),
     },
-    options: { responsive: true, scales: { y: { beginAtZero: true } } },
+    options: Object.assign({}, base, { scales: { y: { beginAtZero: true } } }),
   });
   draw("chart-applications", {
     type: "bar",
@@ -31,7 +39,7 @@
         { label: labels.rejected, data: data.rejected },
       ],
     },
-    options: { responsive: true, scales: { y: { beginAtZero: true } } },
+    options: Object.assign({}, base, { scales: { y: { beginAtZero: true } } }),
   });
   draw("chart-funnel", {
     type: "bar",
@@ -39,6 +47,6 @@
       labels: labels.funnel,
       datasets: [{ label: "", data: data.funnel.values }],
     },
-    options: { indexAxis: "y", responsive: true, plugins: { legend: { display: false } } },
+    options: Object.assign({}, base, { indexAxis: "y", plugins: { legend: { display: false } } }),
   });
 })();

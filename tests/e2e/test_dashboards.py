@@ -67,7 +67,12 @@ def test_it_draws_the_federation_dashboard_and_exports_it(live_server, browser, 
     desk.wait_for_url(f"{base}/federation/")
     assert desk.locator("h1", has_text="La federazione in sintesi").is_visible()
     _charts_drawn(desk)
+    cards = desk.locator(".stat-card")
+    assert cards.count() == 3  # the federation, then each network
+    assert cards.first.locator("[data-figure=members_active]").inner_text() == "4"  # 3 + Charlie
     table = desk.locator("main table").first
+    assert not table.is_visible()  # the full table is on demand
+    desk.click("details.full-table > summary")
     assert table.get_by_text("FlorenceIN").is_visible()
     assert table.get_by_text("VenetoIN").is_visible()
     audit.check(desk)
@@ -95,6 +100,9 @@ def test_it_draws_the_federation_dashboard_and_exports_it(live_server, browser, 
     phone.goto(f"{base}/florence/manage/stats/")
     assert phone.locator("h1", has_text="FlorenceIN").is_visible()
     _charts_drawn(phone)
+    for chart in CHARTS:  # readable on a phone: not squashed under its legend
+        box = phone.locator(f"canvas#{chart}").bounding_box()
+        assert box and box["height"] >= 200, (chart, box)
     assert fits_the_screen(phone)
     audit.check(phone)
     screenshot(phone, "network-stats-phone.png")
