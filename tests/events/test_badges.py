@@ -2,7 +2,6 @@
 
 import io
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -356,11 +355,7 @@ def _rows(count: int) -> list[BadgeRow]:
     ]
 
 
-@pytest.mark.serial  # it measures time: alone
-def test_it_renders_500_badges_in_a_few_seconds():
-    rows = _rows(500)
-    started = time.perf_counter()
-    pdf = badges.badges_pdf(rows=rows, title="Aperitivo di FlorenceIN", subtitle="12 marzo")
-    took = time.perf_counter() - started
+def test_it_renders_500_badges_on_63_pages():
+    # How long it takes is `manage.py bench_badges` (a benchmark is a command, not a test).
+    pdf = badges.badges_pdf(rows=_rows(500), title="Aperitivo di FlorenceIN", subtitle="12 marzo")
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 63
-    assert took < 5, f"{took:.1f} s for 500 badges"
