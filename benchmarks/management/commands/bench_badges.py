@@ -25,9 +25,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, count: int, **options: Any) -> None:
         rows = [
             BadgeRow(
-                registration_id=n, name=NAMES[n % len(NAMES)], company="Società Generale",
-                network="FlorenceIN", is_guest=False, ticket_code=ticket_code_new(),
-            )  # fmt: skip
+                registration_id=n,
+                name=NAMES[n % len(NAMES)],
+                company="Società Generale",
+                network="FlorenceIN",
+                is_guest=False,
+                ticket_code=ticket_code_new(),
+            )
             for n in range(count)
         ]
         started = time.perf_counter()
