@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "networks.middleware.NetworkMiddleware",
+    # After a successful change, the dashboards' figures are refreshed (at most once a minute).
+    "clubin.stats.middleware.RefreshAfterChangeMiddleware",
 ]
 
 ROOT_URLCONF = "clubin.urls"
@@ -150,6 +152,8 @@ ACCOUNT_RATE_LIMITS = {
     "ties_one_to_one": "20/h/user",
     # The member pickers search as one types (after a pause): a form takes a few dozen.
     "ties_people_search": "60/m/user,600/h/user",
+    # The dashboards' "Refresh now": a few a minute is plenty for a person.
+    "stats_refresh": "3/m/user",
 }
 # The protocol of the links allauth builds (LinkedIn's callback): SITE_URL's, so `make serve`
 # over plain http works and production over https stays https. Its emails use SITE_URL itself.

@@ -44,6 +44,7 @@ from ties.models import Answer, Connection, Introduction, OneToOne, Origin, Post
 from ties.selectors.unconnected import unconnected_memberships
 
 RECENT_DAYS = 3
+REFRESH_EVERY_SECONDS = 60  # at most one refresh a minute after changes
 AGE_BUCKETS = (7, 14, 30)  # pending applications: ≤7 days, 8-14, 15-30, older
 WAITING_LONG_DAYS = AGE_BUCKETS[1]  # "waiting_over_14": the two oldest buckets
 ACTIVE_AFTER_DAYS = 90  # "active_after_90": still a member this many days after joining
@@ -306,6 +307,12 @@ def stats_refresh_recent() -> int:
     """Every five minutes: the last few days, and the snapshot of the present."""
     today = timezone.localdate()
     return stats_rebuild(since=today - timedelta(days=RECENT_DAYS - 1), kind="recent")
+
+
+def stats_refreshed_within(*, seconds: float) -> bool:
+    """Whether the figures were computed in the last ``seconds`` (a second click waits)."""
+    since = timezone.now() - timedelta(seconds=seconds)
+    return Refresh.objects.filter(finished_at__gte=since).exists()
 
 
 TIES_MODELS = (Connection, Post, Introduction, OneToOne, Referral)

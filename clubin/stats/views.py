@@ -3,10 +3,14 @@
 import csv
 import json
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from allauth.core import ratelimit
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from clubin.stats.forms import PeriodForm
 from clubin.stats.selectors import FUNNEL, Dashboard, Figures, dashboard, period_for
@@ -15,7 +19,9 @@ from clubin.stats.services import (
     AGE_BUCKETS,
     ATTENDED_DAYS,
     WAITING_LONG_DAYS,
+    stats_refreshed_within,
 )
+from clubin.stats.tasks import stats_refresh_recent
 from networks.access import Role, network_view
 from networks.http import NetworkRequest
 from networks.views import staff_required
@@ -240,3 +246,47 @@ def network_stats(request: NetworkRequest, network_slug: str) -> HttpResponse:
         **_chart_context(board),
     }
     return render(request, "stats/network.html", context)
+
+
+# --- Refresh now ------------------------------------------------------------------------------
+JUST_REFRESHED_SECONDS = 10  # a click right after a refresh (anyone's) recomputes nothing
+KEPT_PARAMETERS = ("period", "start", "end", "region", "sort")
+
+
+def _refresh(request: HttpRequest, dashboard_url: str) -> HttpResponse:
+    """Recompute the recent days now (in-process without a worker), then show the dashboard
+    again with the period the person was looking at."""
+    if not ratelimit.consume(request, action="stats_refresh"):
+        return ratelimit.respond_429(request)
+    request.stats_refreshed = True  # type: ignore[attr-defined]  # the middleware need not
+    if not stats_refreshed_within(seconds=JUST_REFRESHED_SECONDS):
+        stats_refresh_recent.delay()
+    if stats_refreshed_within(seconds=JUST_REFRESHED_SECONDS):
+        messages.success(request, _("The figures are up to date."))
+    else:
+        messages.info(request, _("The figures are being refreshed: reload the page in a minute."))
+    return redirect(_back_to(dashboard_url, request.POST.get("query", "")), permanent=False)
+
+
+def _back_to(url: str, query: str) -> str:
+    """The dashboard with the filters it had: only its own parameters, re-encoded."""
+    given = QueryDict(query[:500])
+    kept = QueryDict(mutable=True)
+    for name in KEPT_PARAMETERS:
+        value = given.get(name, "")[:80]
+        if value:
+            kept[name] = value
+    return f"{url}?{kept.urlencode()}" if kept else url
+
+
+@staff_required
+@require_POST
+def federation_refresh(request: HttpRequest) -> HttpResponse:
+    return _refresh(request, reverse("federation_home"))
+
+
+@require_POST
+@network_view(Role.COORDINATOR)
+def network_refresh(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    url = reverse("manage_stats", kwargs={"network_slug": request.network.slug})
+    return _refresh(request, url)

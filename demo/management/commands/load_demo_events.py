@@ -52,6 +52,7 @@ STARTUPS = "FlorenceIN incontra le startup"
 LAUNCH = "Lancio di FlorenceIN"
 BREAKFAST = "Colazione d'affari: i bandi regionali per le PMI"
 EXCHANGE = "Scambio VenetoIN \N{EN DASH} FlorenceIN"
+FIRST_MEETING = "Primo incontro di MarcheIN"
 
 # (organiser, title) of every demo event, for the test and the summary.
 DEMO_EVENTS = (
@@ -60,13 +61,54 @@ DEMO_EVENTS = (
     ("florence", LAUNCH),
     ("florence", BREAKFAST),
     ("veneto", EXCHANGE),
+    ("marche", FIRST_MEETING),
 )
 DEMO_MAIL_PREFIX = "event-"  # the templates of the emails the event services queue
+
+# The monthly evenings of each network, past (with who came) and the next one: (title, venue,
+# address, capacity). FlorenceIN's next one is the aperitivo above; MarcheIN has not met yet.
+SERIES = {
+    "milan": ("Business aperitivo di MilanIN", "Terrazza Martini",
+              "Piazza Armando Diaz 7, 20123 Milano", 70),
+    "florence": (APERITIVO, "Le Murate. Caffè Letterario",
+                 "Piazza delle Murate, 50122 Firenze", 90),
+    "veneto": ("Serata di VenetoIN", "Caffè Pedrocchi", "Via VIII Febbraio 15, 35122 Padova", 50),
+    "cagliari": ("Aperitivo di CagliariIN", "Caffè Svizzero",
+                 "Largo Carlo Felice 6, 09124 Cagliari", 35),
+    "bologna": ("Incontro di BolognaIN", "Le Serre dei Giardini Margherita",
+                "Via Castelfidardo 6, 40126 Bologna", 25),
+}  # fmt: skip
+FORMING_EVERY_DAYS = 42  # a network in formation meets every six weeks
+MONTHS = (
+    "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+    "settembre", "ottobre", "novembre", "dicembre",
+)  # fmt: skip
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
     """That day at that time on the site's clock (Europe/Rome)."""
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def _third_thursday(year: int, month: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(3 - first.weekday()) % 7 + 14)
+
+
+def _series_days(network: Network, now: datetime) -> list[date]:
+    """The evenings after the launch up to next month: monthly, or every six weeks while forming."""
+    launched = network.launched_on
+    assert launched is not None
+    horizon = timezone.localdate(now) + timedelta(days=62)
+    if network.status == Network.Status.FORMING:
+        count = (horizon - launched).days // FORMING_EVERY_DAYS
+        return [launched + timedelta(days=14 + n * FORMING_EVERY_DAYS) for n in range(count)]
+    days, year, month = [], launched.year, launched.month
+    while (day := _third_thursday(year, month)) <= horizon:
+        if day > launched + timedelta(days=7):
+            days.append(day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return days
 
 
 def _in_days(days: int, hour: int, minute: int = 0) -> datetime:
@@ -123,11 +165,13 @@ class DemoEventsLoader:
         if len(networks) < 2 or len(users) < len(emails):
             raise CommandError("The demo federation is missing: run `manage.py load_demo` first.")
         self.florence, self.veneto = networks["florence"], networks["veneto"]
+        self.networks = {n.slug: n for n in Network.objects.filter(slug__in=[*SERIES, "marche"])}
         self.coordinator_florence = users[COORDINATOR_FLORENCE]
         self.member_florence = users[MEMBER_FLORENCE]
         self.coordinator_veneto = users[COORDINATOR_VENETO]
         self.rng = random.Random("clubin-demo-events")  # noqa: S311 (the same demo on every run)
         self.created: list[str] = []
+        self.history: list[str] = []
         self.skipped: list[str] = []
         self._guest_serial = 0
 
@@ -138,6 +182,8 @@ class DemoEventsLoader:
         self._launch()
         self._breakfast()
         self._exchange()
+        self._history()
+        self._first_meeting()
         # Recorded, never delivered: the tickets and waitlist news of invented people.
         outbox_cancel_queued_since(after_id=mail_before, template_prefix=DEMO_MAIL_PREFIX)
 
@@ -226,7 +272,10 @@ class DemoEventsLoader:
                 created_at=starts - timedelta(days=30), published_at=starts - timedelta(days=28)
             )
             members = [coordinator, self.member_florence]
-            members += self._members(network, 88, exclude=members)
+            # Those there that evening became its first members (some have since lapsed).
+            members += self._members(
+                network, 88, exclude=members, joined_by=day + timedelta(days=150)
+            )
             companies = self._companies(members)
             rows = []
             for n, user in enumerate(members):
@@ -304,6 +353,135 @@ class DemoEventsLoader:
             v, f = venetians, florentines
             self._register(event, [v[0], f[0], v[1], f[1], v[2], v[3], f[2], v[4]])
 
+    # --- The months before: an evening a month, with who came ---------------------------
+
+    def _history(self) -> None:
+        """Every network's evenings since its launch (every six weeks while forming), written
+        as they went, and the next one for those without another upcoming event."""
+        now = timezone.now()
+        for slug, (title, venue, address, capacity) in SERIES.items():
+            network = self.networks.get(slug)
+            if network is None or network.launched_on is None:
+                continue
+            with scope(network=network):
+                if Event.objects.filter(network=network, title__startswith=f"{title} · ").exists():
+                    self.history.append(f"{network.name}: past evenings already there")
+                    continue
+                days = _series_days(network, now)
+                past = [d for d in days if _at(d, 22) < now - timedelta(hours=1)]
+                upcoming = [] if slug in ("florence", "veneto") else days[len(past) : len(past) + 1]
+                events = self._series_events(network, title, venue, address, capacity,
+                                             past + upcoming)  # fmt: skip
+                self._series_places(network, events, now)
+                self.history.append(f"{network.name}: {len(past)} past evenings")
+
+    def _series_events(
+        self, network: Network, title: str, venue: str, address: str, capacity: int,
+        days: list[date],
+    ) -> list[Event]:  # fmt: skip
+        now = timezone.now()
+        rows = []
+        for day in days:
+            starts = _at(day, 19)
+            published = min(starts - timedelta(days=30), now - timedelta(days=1))
+            over = starts + timedelta(hours=3) < now
+            rows.append(Event(
+                network=network, title=f"{title} · {MONTHS[day.month - 1]} {day.year}",
+                description=(
+                    f"La serata mensile di {network.name}: presentazioni a giro di un minuto, "
+                    "un ospite che racconta la sua impresa e tempo per conoscersi."
+                ),
+                venue=venue, address=address, starts_at=starts, ends_at=starts + timedelta(hours=3),
+                capacity=capacity, visibility=Event.Visibility.NETWORK,
+                status=Event.Status.PUBLISHED, created_at=published - timedelta(days=3),
+                published_at=published, announced_at=published,
+                reminders_sent_at=starts - timedelta(days=1) if over else None,
+                followup_sent_at=min(starts + timedelta(hours=15), now) if over else None,
+            ))  # fmt: skip
+        events = Event.objects.bulk_create(rows)
+        Event.hosts.through.objects.bulk_create(
+            [Event.hosts.through(event_id=e.pk, network_id=network.pk) for e in events]
+        )
+        return events
+
+    def _series_places(self, network: Network, events: list[Event], now: datetime) -> None:
+        """Members who held a card that day; about four in five of those with a place came,
+        a few cancelled, and someone always walks in."""
+        cards = list(
+            Membership.objects.filter(network=network)
+            .select_related("user")
+            .order_by("card_number", "pk")
+        )
+        coordinator = next((m.user for m in cards if m.role == Membership.Role.COORDINATOR), None)
+        companies = self._companies([m.user for m in cards])
+        rows: list[Registration] = []
+        for event in events:
+            day = timezone.localdate(event.starts_at)
+            holders = [
+                m.user for m in cards
+                if m.joined_on <= day and (m.valid_until is None or m.valid_until >= day)
+            ]  # fmt: skip
+            share = self.rng.uniform(0.3, 0.5)
+            wanted = min(max(int(len(holders) * share), min(len(holders), 5)), event.capacity or 0)
+            people = self.rng.sample(holders, wanted)
+            held = event.starts_at < now
+            confirmed = 0
+            for user in people:
+                row = self._past_row(
+                    event, event.starts_at, name=user.get_full_name() or user.email,
+                    email=user.email, company=companies.get(user.pk, ""), user=user,
+                    cancelled=self.rng.random() < 0.06, came=held and self.rng.random() < 0.8,
+                    by=coordinator, now=now,
+                )  # fmt: skip
+                confirmed += row.status == Registration.Status.CONFIRMED
+                rows.append(row)
+            event.confirmed_count = confirmed
+            if held:
+                rows += self._walk_ins(event, self.rng.randint(0, 3), by=coordinator)
+        Registration.objects.bulk_create(rows, batch_size=1000)
+        Event.objects.bulk_update(events, ["confirmed_count"], batch_size=500)
+
+    def _walk_ins(self, event: Event, count: int, *, by: User | None) -> list[Registration]:
+        rows = []
+        for _ in range(count):
+            name, email, company = self._guest()
+            at = event.starts_at + timedelta(minutes=self.rng.randint(20, 90))
+            rows.append(Registration(
+                event=event, name=name, email=email, company=company,
+                status=Registration.Status.WALK_IN, ticket_code=ticket_code_new(),
+                created_at=at, confirmed_at=at, checked_in_at=at, checked_in_by=by,
+            ))  # fmt: skip
+        return rows
+
+    def _first_meeting(self) -> None:
+        """MarcheIN, in formation, has not met yet: its first meeting is on the calendar."""
+        network = self.networks.get("marche")
+        if network is None or not self._is_new(network, FIRST_MEETING):
+            return
+        with scope(network=network):
+            coordinator = (
+                Membership.objects.filter(network=network, role=Membership.Role.COORDINATOR)
+                .select_related("user")
+                .first()
+            )
+            if coordinator is None:
+                return
+            event = self._create(
+                network, by=coordinator.user,
+                data=_data(
+                    title=FIRST_MEETING,
+                    description=(
+                        "Il primo incontro della rete marchigiana: chi siamo, che cosa vogliamo "
+                        "costruire e come far crescere la rete da Pesaro ad Ascoli."
+                    ),
+                    venue="Mole Vanvitelliana, Sala Boxe",
+                    address="Banchina Giovanni da Chio 28, 60121 Ancona",
+                    starts_at=_in_days(20, 18, 30), hours=2.5, capacity=40,
+                    visibility=Event.Visibility.NETWORK,
+                ),
+            )  # fmt: skip
+            self._register(event, self._members(network, 4))
+
     # --- Helpers --------------------------------------------------------------------------
 
     def _is_new(self, network: Network, title: str) -> bool:
@@ -323,14 +501,20 @@ class DemoEventsLoader:
             event.refresh_from_db()
         return event
 
-    def _members(self, network: Network, count: int, exclude: Sequence[User] = ()) -> list[User]:
-        """A fixed sample of the network's active members (not its coordinators)."""
+    def _members(
+        self, network: Network, count: int, exclude: Sequence[User] = (),
+        joined_by: date | None = None,
+    ) -> list[User]:  # fmt: skip
+        """A fixed sample of the network's active members (not its coordinators); with
+        ``joined_by``, of those who had joined by then, whatever became of their card."""
         with scope(network=network):
+            memberships = Membership.objects.filter(network=network, role=Membership.Role.MEMBER)
+            if joined_by is None:
+                memberships = memberships.filter(status=Membership.Status.ACTIVE)
+            else:
+                memberships = memberships.filter(joined_on__lte=joined_by)
             memberships = (
-                Membership.objects.filter(
-                    network=network, role=Membership.Role.MEMBER, status=Membership.Status.ACTIVE
-                )
-                .exclude(user__in=[u.pk for u in exclude])
+                memberships.exclude(user__in=[u.pk for u in exclude])
                 .select_related("user")
                 .order_by("card_number", "pk")
             )
@@ -363,10 +547,13 @@ class DemoEventsLoader:
     def _past_row(
         self, event: Event, starts: datetime, *, name: str, email: str, company: str,
         came: bool, user: User | None = None, cancelled: bool = False,
+        by: User | None = None, now: datetime | None = None,
     ) -> Registration:  # fmt: skip
         registered = starts - timedelta(
             days=self.rng.randint(2, 25), minutes=self.rng.randint(0, 900)
         )
+        if now is not None:  # an upcoming evening: booked in the last days, not in the future
+            registered = min(registered, now - timedelta(hours=self.rng.randint(1, 200)))
         row = Registration(
             event=event, user=user, name=name, email=email, company=company,
             status=Registration.Status.CONFIRMED, ticket_code=ticket_code_new(),
@@ -374,10 +561,10 @@ class DemoEventsLoader:
         )  # fmt: skip
         if cancelled:
             row.status = Registration.Status.CANCELLED
-            row.cancelled_at = registered + timedelta(days=1)
+            row.cancelled_at = min(registered + timedelta(days=1), starts - timedelta(hours=2))
         elif came:
             row.checked_in_at = starts + timedelta(minutes=self.rng.randint(0, 75))
-            row.checked_in_by = self.coordinator_florence
+            row.checked_in_by = by or self.coordinator_florence
         return row
 
     # --- The summary ----------------------------------------------------------------------
@@ -403,5 +590,6 @@ class DemoEventsLoader:
                     f"co-hosted; {places['confirmed']} confirmed, {places['waitlisted']} "
                     f"waitlisted, {places['walk_ins']} walk-ins"
                 )
+        lines += [f"  {line}" for line in self.history]
         lines.append(f"Tickets: sign in as {MEMBER_FLORENCE} and open /me/events/")
         return "\n".join(lines)
