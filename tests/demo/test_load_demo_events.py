@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -17,13 +18,14 @@ from demo.management.commands.load_demo_events import (
     BREAKFAST,
     DEMO_EVENTS,
     EXCHANGE,
+    FIRST_MEETING,
     LAUNCH,
     MEMBER_FLORENCE,
     STARTUPS,
 )
 from events.models import Event, Registration
 from members.models import User
-from networks.models import Network
+from networks.models import Membership, Network
 from outbox.models import OutboxEmail
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +51,18 @@ def _event(slug: str, title: str) -> Event:
         return Event.objects.prefetch_related("hosts").get(network=network, title=title)
 
 
+def _latest_past(slug: str) -> Event:
+    network = Network.objects.get(slug=slug)
+    with scope(network=network):
+        event = (
+            Event.objects.filter(network=network, ends_at__lt=timezone.now())
+            .order_by("-starts_at")
+            .first()
+        )
+    assert event is not None
+    return event
+
+
 def _rows(event: Event):
     with scope(network=event.network):
         return Registration.objects.filter(event=event)
@@ -56,8 +70,9 @@ def _rows(event: Event):
 
 def test_it_loads_every_demo_event_once_however_often_it_runs(demo):
     first, second = demo
-    assert "5 created, 0 already there" in first
-    assert "0 created, 5 already there" in second
+    assert "6 created, 0 already there" in first
+    assert "0 created, 6 already there" in second
+    assert "past evenings already there" in second
     assert "/florence/events/" in second and "/veneto/events/" in second
     for slug, title in DEMO_EVENTS:
         network = Network.objects.get(slug=slug)
@@ -126,7 +141,11 @@ def test_it_fills_the_federation_evening_and_queues_the_rest(demo):
 def test_it_shows_the_veneto_evening_on_florence_calendar_to_its_members(demo, client):
     client.force_login(User.objects.get(email=MEMBER_FLORENCE))
     page = client.get("/florence/events/").content.decode()
-    assert EXCHANGE in page and APERITIVO in page and LAUNCH in page
+    assert EXCHANGE in page and APERITIVO in page
+    last = _latest_past("florence")
+    assert last.title in page  # the recent past evenings; the launch, two years back, has its page
+    launch = _event("florence", LAUNCH)
+    assert LAUNCH in client.get(f"/florence/events/{launch.pk}/").content.decode()
     assert APERITIVO in client.get("/me/events/").content.decode()  # the demo member's ticket
     client.logout()
     anonymous = client.get("/florence/events/").content.decode()
@@ -138,3 +157,43 @@ def test_it_delivers_no_email_to_the_invented_people(demo):
     tickets = OutboxEmail.objects.filter(template__startswith="event-")
     assert tickets.exists()  # shown in the development outbox
     assert not tickets.exclude(status=OutboxEmail.Status.CANCELLED).exists()
+
+
+def test_it_holds_an_evening_a_month_with_who_came(demo):
+    now = timezone.now()
+    for slug in ("milan", "florence", "veneto", "cagliari", "bologna"):
+        network = Network.objects.get(slug=slug)
+        with scope(network=network):
+            past = Event.objects.filter(network=network, status="published", ends_at__lt=now)
+            months = {e.starts_at.strftime("%Y-%m") for e in past}
+            launched = network.launched_on
+            assert launched is not None
+            expected = (now.date() - launched).days // (42 if network.status == "forming" else 31)
+            assert len(months) >= expected, slug
+            assert (now - past.order_by("-starts_at")[0].starts_at).days < 60, slug
+            places = Registration.objects.filter(event__in=past)
+            came = places.filter(status=S.CONFIRMED, checked_in_at__isnull=False).count()
+            assert 0.6 <= came / places.filter(status=S.CONFIRMED).count() <= 0.95, slug
+            assert places.filter(status=S.WALK_IN).exists(), slug
+            for event in past:
+                assert event.confirmed_count == places.filter(
+                    event=event, status=S.CONFIRMED).count()  # fmt: skip
+            # Only who could: checked in once the evening began, registered before it.
+            assert not places.filter(checked_in_at__lt=F("event__starts_at")).exists(), slug
+            assert not places.filter(created_at__gt=F("event__starts_at")).exclude(
+                status=S.WALK_IN).exists(), slug  # fmt: skip
+            upcoming = Registration.objects.filter(event__starts_at__gt=now)
+            assert not upcoming.filter(checked_in_at__isnull=False).exists(), slug
+            # Members came while they held a card.
+            member = places.filter(user__isnull=False).select_related("user", "event").first()
+            assert member is not None and member.user is not None
+            card = Membership.objects.get(network=network, user=member.user)
+            assert card.joined_on <= member.event.starts_at.date()
+
+
+def test_it_leaves_marche_before_its_first_meeting(demo):
+    network = Network.objects.get(slug="marche")
+    with scope(network=network):
+        events = Event.objects.filter(network=network)
+        assert not events.filter(starts_at__lt=timezone.now()).exists()
+        assert events.get(title=FIRST_MEETING).status == "published"
