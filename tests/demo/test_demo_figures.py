@@ -44,7 +44,9 @@ def test_it_fills_every_chart_on_first_run(figures):
     assert len(set(members)) > 6
     for flow in ("applications", "approved", "rejected"):
         assert sum(1 for n in board.charts[flow][:-1] if n) >= 10, flow  # decisions every month
-    funnel = dict(zip(board.charts["funnel"]["steps"], board.charts["funnel"]["values"], strict=True))
+    funnel = dict(
+        zip(board.charts["funnel"]["steps"], board.charts["funnel"]["values"], strict=True)
+    )
     assert funnel["applications"] > funnel["approved"] > 0
     assert funnel["first_event"] > 0 and funnel["active_after_90"] > 0
     assert florence.events_held >= 11 and 0.7 <= (florence.attendance_rate or 0) <= 0.95

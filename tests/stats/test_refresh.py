@@ -33,7 +33,9 @@ def _request(method: str, path: str, status: int, capture) -> None:
 def test_it_refreshes_the_figures_after_a_change_at_most_once_a_minute(
     personas, django_capture_on_commit_callbacks
 ):
-    _request("post", "/florence/manage/applications/1/decide/", 302, django_capture_on_commit_callbacks)
+    _request(
+        "post", "/florence/manage/applications/1/decide/", 302, django_capture_on_commit_callbacks
+    )
     assert _refreshes() == 1
     assert Refresh.objects.get().kind == "recent"
     _request("post", "/florence/events/1/register/", 302, django_capture_on_commit_callbacks)

@@ -235,7 +235,7 @@ class _History:
         self.spec, self.today, self.now, self.coordinator = spec, today, now, coordinator
         self.launched = spec.launched_on(today)
         self.span = max((today - self.launched).days, 2)
-        self.rng = random.Random(f"clubin-demo-{spec.slug}-history")  # noqa: S311
+        self.rng = random.Random(f"clubin-demo-{spec.slug}-history")
 
     def member_slots(self, active: int) -> list[_Slot]:
         """The founders at the launch, then a growth that is fast at first and slows down."""
@@ -246,11 +246,9 @@ class _History:
             1 + int((self.span - 2) * (k / later) ** 1.3) for k in range(1, later + 1)
         ]
         slots = [
-            _Slot(self.launched + timedelta(days=d), _renewed_until(self.launched, self.today, n))
-            for n, d in enumerate(days)
+            _Slot(joined, _renewed_until(joined, self.today, n))
+            for n, joined in enumerate(self.launched + timedelta(days=d) for d in days)
         ]
-        for n, slot in enumerate(slots):
-            slot.valid_until = _renewed_until(slot.joined_on, self.today, n)
         lapsed = self._lapse(slots)
         # Fewer could lapse than planned (a young network): as many fewer cards, so the
         # card-holders today are the number of the story.
@@ -303,7 +301,10 @@ class _History:
             days=(self.span - 6) * rng.random() ** 0.8, minutes=rng.randint(0, 600)
         )
         decided = submitted + timedelta(days=rng.randint(2, 30), hours=rng.randint(1, 8))
-        return {"submitted_at": submitted, "decided_at": min(decided, self.now - timedelta(hours=2))}
+        return {
+            "submitted_at": submitted,
+            "decided_at": min(decided, self.now - timedelta(hours=2)),
+        }
 
     def waiting(self, rng: random.Random) -> datetime:
         """Still in the queue: spread over the months (more of it recent), or the last days."""
@@ -411,9 +412,7 @@ class DemoLoader:
 
     def _coordinator(self, slug: str) -> User | None:
         membership = (
-            Membership.objects.filter(
-                network=self.networks[slug], role=Membership.Role.COORDINATOR
-            )
+            Membership.objects.filter(network=self.networks[slug], role=Membership.Role.COORDINATOR)
             .select_related("user")
             .order_by("card_number")
             .first()
@@ -519,7 +518,7 @@ class DemoLoader:
         created = Membership.objects.bulk_create(rows)
         self._membership_log(network, history, slots, created)
         # The approved applications that made them members (the founders' too).
-        rng = random.Random(f"clubin-demo-{spec.slug}-approved")  # noqa: S311
+        rng = random.Random(f"clubin-demo-{spec.slug}-approved")
         questions = list(ApplicationQuestion.objects.filter(network=network))
         approved = [
             MembershipApplication(
@@ -565,7 +564,7 @@ class DemoLoader:
                     application=application, created_at=application.decided_at,
                 )
                 for application in decided
-                if application.pk is not None
+                if application.pk is not None and application.decided_at is not None
             ],
             batch_size=1000,
         )  # fmt: skip
@@ -581,7 +580,7 @@ class DemoLoader:
     def _fill_applications(self, spec: DemoNetwork, history: "_History") -> None:
         """Today's queue (spread over the months, most of it recent) and the rejections."""
         network = self.networks[spec.slug]
-        rng = random.Random(f"clubin-demo-{spec.slug}-applications")  # noqa: S311
+        rng = random.Random(f"clubin-demo-{spec.slug}-applications")
         people = _fictional_people(spec, spec.applicants + spec.rejected, kind="candidati")
         users = self._users(people)
         # The demo logins' own applications are part of the queue of the story.
@@ -615,7 +614,9 @@ class DemoLoader:
         now = self.now
         rows = []
         for user in users:
-            submitted = history.waiting(rng) if history else now - timedelta(hours=rng.randint(2, 72))
+            submitted = (
+                history.waiting(rng) if history else now - timedelta(hours=rng.randint(2, 72))
+            )
             rows.append(MembershipApplication(
                 network=network, user=user, motivation=rng.choice(MOTIVATIONS),
                 answers=_answers(questions, rng),

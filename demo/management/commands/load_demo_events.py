@@ -95,10 +95,8 @@ def _third_thursday(year: int, month: int) -> date:
     return first + timedelta(days=(3 - first.weekday()) % 7 + 14)
 
 
-def _series_days(network: Network, now: datetime) -> list[date]:
+def _series_days(network: Network, launched: date, now: datetime) -> list[date]:
     """The evenings after the launch up to next month: monthly, or every six weeks while forming."""
-    launched = network.launched_on
-    assert launched is not None
     horizon = timezone.localdate(now) + timedelta(days=62)
     if network.status == Network.Status.FORMING:
         count = (horizon - launched).days // FORMING_EVERY_DAYS
@@ -367,7 +365,7 @@ class DemoEventsLoader:
                 if Event.objects.filter(network=network, title__startswith=f"{title} · ").exists():
                     self.history.append(f"{network.name}: past evenings already there")
                     continue
-                days = _series_days(network, now)
+                days = _series_days(network, network.launched_on, now)
                 past = [d for d in days if _at(d, 22) < now - timedelta(hours=1)]
                 upcoming = [] if slug in ("florence", "veneto") else days[len(past) : len(past) + 1]
                 events = self._series_events(network, title, venue, address, capacity,
