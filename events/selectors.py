@@ -455,3 +455,12 @@ def _collation_key(text: str) -> str:
     """Accents do not move a name: "Żółć" sorts with the Z's, "Éric" with the E's."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def next_network_event(*, network: Network) -> Event | None:
+    """The coordinator's home: the next published event the network hosts, in one query."""
+    return (
+        Event.objects.filter(hosts=network, status=Event.Status.PUBLISHED, starts_at__gt=timezone.now())
+        .order_by("starts_at", "id")
+        .first()
+    )

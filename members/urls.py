@@ -13,6 +13,7 @@ from members.views import (
     photos,
     profile,
     review,
+    roster,
     setup,
 )
 
@@ -44,6 +45,7 @@ network_urlpatterns = [
         endorse.applicant_endorse,
         name="applicant_endorse",
     ),
+    path("manage/members/", roster.roster, name="manage_members"),
     path("manage/applications/", review.queue, name="manage_applications"),
     path("manage/applications/bulk/", review.bulk_decide, name="manage_applications_bulk"),
     path(

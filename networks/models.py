@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -108,6 +108,9 @@ class Network(models.Model):
 class Membership(models.Model):
     """A person's tie to one network: their role and, once card-holding, their card number."""
 
+    # A card is due for renewal this many days before it runs out (the reminder goes then too).
+    RENEWAL_NOTICE_DAYS = 30
+
     class Role(models.TextChoices):
         MEMBER = "member", _("member")
         COORDINATOR = "coordinator", _("coordinator")
@@ -169,6 +172,35 @@ class Membership(models.Model):
         if self.card_number is None:
             return ""
         return f"{self.network.card_code}-{self.card_number:06d}"
+
+    @classmethod
+    def renewal_due_q(cls, day: date) -> models.Q:
+        """The rule of ``renewal_due_on`` as a filter: one rule for lists and the service."""
+        expiring = models.Q(
+            status=cls.Status.ACTIVE,
+            valid_until__lte=day + timedelta(days=cls.RENEWAL_NOTICE_DAYS),
+        )
+        return expiring | models.Q(status=cls.Status.LAPSED)
+
+    def renewal_due_on(self, day: date) -> bool:
+        """Whether "renewal paid" applies on ``day``: a card that runs out within the notice
+        days, one past its date (in grace), or a lapsed one. A card with no end date is not
+        due, and neither are suspended or ended memberships (a coordinator's decision)."""
+        if self.status == self.Status.LAPSED:
+            return True
+        return (
+            self.status == self.Status.ACTIVE
+            and self.valid_until is not None
+            and self.valid_until <= day + timedelta(days=self.RENEWAL_NOTICE_DAYS)
+        )
+
+    def in_grace_on(self, day: date) -> bool:
+        """Past its date but not lapsed yet: the grace days before the lapse job runs."""
+        return (
+            self.status == self.Status.ACTIVE
+            and self.valid_until is not None
+            and self.valid_until < day
+        )
 
     def is_valid_on(self, day: date) -> bool:
         return self.status == self.Status.ACTIVE and (

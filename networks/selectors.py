@@ -8,10 +8,6 @@ from django_scopes import scopes_disabled
 from networks.models import Membership, Network
 
 ACTIVE = Membership.Status.ACTIVE
-ROSTER_FIELDS = (
-    *("role", "card_number", "status", "joined_on", "valid_until", "network_id"),
-    *("user__first_name", "user__last_name", "user__email"),
-)
 COORDINATOR = Membership.Role.COORDINATOR
 
 
@@ -56,12 +52,10 @@ def network_public_summary(*, network: Network) -> dict[str, Any]:
     return {"member_count": counts["members"], "coordinators": [m.user for m in coordinators]}
 
 
-def network_member_roster(*, network: Network) -> QuerySet[Membership]:
-    return (
-        Membership.objects.filter(network=network)
-        .select_related("user")
-        .only(*ROSTER_FIELDS)
-        .order_by("card_number", "id")
+def network_membership_counts(*, network: Network) -> dict[str, int]:
+    """The manage home's members card: active memberships and all of them, in one aggregate."""
+    return Membership.objects.filter(network=network).aggregate(
+        active=Count("id", filter=Q(status=ACTIVE)), total=Count("id")
     )
 
 

@@ -19,7 +19,7 @@ from networks.models import Membership, Network
 from networks.selectors import (
     federation_network_list,
     network_coordinator_list,
-    network_member_roster,
+    network_membership_counts,
     network_public_summary,
 )
 
@@ -35,9 +35,10 @@ def network_detail(request: NetworkRequest, network_slug: str) -> HttpResponse:
 
 @network_view(Role.COORDINATOR)
 def manage_home(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    """What needs doing: each app below adds its card through a template tag (see the template)."""
     network = request.network
-    roster = network_member_roster(network=network)
-    return render(request, "networks/manage_home.html", {"network": network, "roster": roster})
+    context = {"network": network, "counts": network_membership_counts(network=network)}
+    return render(request, "networks/manage_home.html", context)
 
 
 def privacy_notice(request: HttpRequest) -> HttpResponse:

@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 ACTIVE = Membership.Status.ACTIVE
 LAPSED = Membership.Status.LAPSED
 Action = DecisionLogEntry.Action
-REMINDER_DAYS = 30
+REMINDER_DAYS = Membership.RENEWAL_NOTICE_DAYS
 
 
 class NotRenewable(Exception):
@@ -33,7 +33,7 @@ class NotRenewable(Exception):
 
 
 class AlreadyRenewed(Exception):
-    """The card is already valid to the end of the next membership year (a second click)."""
+    """No renewal is due: the card runs beyond the notice days (or a second click renewed it)."""
 
 
 class NetworkFull(Exception):
@@ -60,9 +60,10 @@ def membership_renew(*, membership: Membership, renewed_by: User | None) -> Memb
         locked = Membership.objects.select_for_update().get(pk=membership.pk, network=network)
         if locked.status not in (ACTIVE, LAPSED):
             raise NotRenewable
-        valid_until = renewal_valid_until(valid_until=locked.valid_until, today=today)
-        if locked.status == ACTIVE and (locked.valid_until or date.min) >= valid_until:
+        # The roster offers the button by the same rule (Membership.renewal_due_on).
+        if not locked.renewal_due_on(today):
             raise AlreadyRenewed
+        valid_until = renewal_valid_until(valid_until=locked.valid_until, today=today)
         if locked.status == LAPSED and _is_full(network):
             raise NetworkFull
         Membership.objects.filter(pk=locked.pk).update(status=ACTIVE, valid_until=valid_until)

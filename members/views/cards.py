@@ -1,8 +1,9 @@
 """The public check of a scanned card, and the coordinators' "renewal paid" button."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -39,7 +40,7 @@ def membership_renew(
     except renewals.AlreadyRenewed:
         messages.info(
             request,
-            _("%(name)s's card is already valid until %(date)s.")
+            _("No renewal is due: %(name)s's card is valid until %(date)s.")
             % {"name": name, "date": _date(membership)},
         )
     except renewals.NotRenewable:
@@ -60,7 +61,15 @@ def membership_renew(
             _("Renewal recorded: %(name)s's card is valid until %(date)s.")
             % {"name": name, "date": _date(membership)},
         )
-    return redirect("manage_home", network_slug=network.slug)
+    return _back_to_roster(request)
+
+
+def _back_to_roster(request: MemberNetworkRequest) -> HttpResponseRedirect:
+    """The roster page the button was on: its search, filters and page, parsed and re-encoded
+    so only a query string of our own path comes back out."""
+    url = reverse("manage_members", kwargs={"network_slug": request.network.slug})
+    query = QueryDict(request.POST.get("back", "")[:2000]).urlencode()
+    return HttpResponseRedirect(f"{url}?{query}" if query else url)
 
 
 def _date(membership: Membership) -> str:
