@@ -61,7 +61,7 @@ def test_it_renews_a_card_to_the_end_of_next_year(client, personas):
         client.force_login(personas.alice)
         response = client.post(_renew_url(florence, bob))
         assert response.status_code == 302
-        assert response["Location"] == reverse("manage_home", kwargs={"network_slug": "florence"})
+        assert response["Location"] == reverse("manage_members", kwargs={"network_slug": "florence"})
         bob.refresh_from_db()
         assert bob.valid_until == date(2027, 12, 31) and bob.status == "active"
         [entry] = _log(florence, LOG.RENEWED)
@@ -151,7 +151,8 @@ def test_it_renews_on_post_only(client, personas):
 def test_it_offers_renewal_on_the_roster(client, personas):
     bob = _set(_membership(personas.florence, personas.bob), valid_until=date(2026, 12, 31))
     client.force_login(personas.alice)
-    body = client.get("/florence/manage/").content.decode()
+    with on(date(2026, 12, 10)):
+        body = client.get("/florence/manage/members/").content.decode()
     assert f'action="{_renew_url(personas.florence, bob)}"' in body
     assert "31/12/2026" in body  # Italian short date by default
 
