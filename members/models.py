@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -216,6 +217,10 @@ class ApplicationQuestion(models.Model):
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
 
+# How a stored yes/no answer reads; the apply form offers the same two words.
+YES_NO_LABELS = {"yes": _("Yes"), "no": _("No")}
+
+
 class MembershipApplication(models.Model):
     """An aspiring member's request to join a network, and the coordinators' decision on it."""
 
@@ -284,6 +289,21 @@ class MembershipApplication(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN
 
+    def answer_items(self) -> list[tuple[str, str]]:
+        """(question, answer) as a reviewer reads them, a yes/no in the reader's language.
+
+        Answers keep the kind of question they answered (older ones did not: a bare "yes" or
+        "no" came from a yes/no question, the only kind that stores those values).
+        """
+        items = []
+        for answer in (self.answers or {}).values():
+            value = answer.get("value")
+            kind = answer.get("kind")
+            if value in YES_NO_LABELS and kind in (None, ApplicationQuestion.Kind.YES_NO):
+                value = str(YES_NO_LABELS[value])
+            items.append((str(answer.get("label", "")), "" if value is None else str(value)))
+        return items
+
     @classmethod
     def decisions_for(cls, status: str) -> tuple[str, ...]:
         """What a coordinator may still decide on an application in ``status``: the review
@@ -339,6 +359,14 @@ class Endorsement(models.Model):
 class DecisionLogEntry(models.Model):
     """Who did what, when, with which note: decisions, renewals and exports of a network."""
 
+    # A decision that gives no card, and a withdrawal, can be taken back this long.
+    UNDO_WINDOW = timedelta(seconds=60)
+
+    @staticmethod
+    def is_decision_key(value: str) -> bool:
+        """A key as decisions write them (uuid4 hex); anything else names no decision."""
+        return len(value) == 32 and all(c in "0123456789abcdef" for c in value)
+
     class Action(models.TextChoices):
         APPROVED = "approved", _("approved")
         WAITLISTED = "waitlisted", _("waitlisted (on hold)")
@@ -348,6 +376,7 @@ class DecisionLogEntry(models.Model):
         RENEWED = "renewed", _("renewal paid")
         LAPSED = "lapsed", _("lapsed")
         EXPORTED = "exported", _("members exported")
+        UNDONE = "undone", _("decision undone")
 
     network = models.ForeignKey("networks.Network", on_delete=models.CASCADE, related_name="+")
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -358,6 +387,10 @@ class DecisionLogEntry(models.Model):
     membership_id = models.BigIntegerField(null=True)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # One decision on several applications shares a key: what its "Undo" names.
+    decision_key = models.CharField(max_length=32, blank=True, db_index=True)
+    # The application's fields before a decision that can be undone; None for one that cannot.
+    previous = models.JSONField(null=True, blank=True)
 
     objects: models.Manager["DecisionLogEntry"] = ScopedManager(network="network")
 

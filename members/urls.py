@@ -26,6 +26,7 @@ urlpatterns = [
         apply.application_withdraw,
         name="application_withdraw",
     ),
+    path("applications/withdrawn/undo/", apply.application_withdraw_undo, name="withdraw_undo"),
 ]
 
 # /people/<id>/…: a person as others see them (only the photo for now).
@@ -48,6 +49,7 @@ network_urlpatterns = [
     path("manage/members/", roster.roster, name="manage_members"),
     path("manage/applications/", review.queue, name="manage_applications"),
     path("manage/applications/bulk/", review.bulk_decide, name="manage_applications_bulk"),
+    path("manage/applications/undo/", review.undo, name="manage_applications_undo"),
     path(
         "manage/applications/<int:application_id>/decide/",
         review.decide,

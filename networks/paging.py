@@ -14,11 +14,22 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 Row = TypeVar("Row")
+# The query parameter of a "previous page" cursor, for lists paged both ways.
+BEFORE = "before"
 
 
 class Page(NamedTuple, Generic[Row]):
     rows: list[Row]
     next_cursor: str | None  # None on the last page
+
+
+class TwoWayPage(NamedTuple, Generic[Row]):
+    """A page of a list paged both ways: also the cursor of the page before (None on the
+    first page), which a "previous page" link passes as ``before``."""
+
+    rows: list[Row]
+    next_cursor: str | None
+    previous_cursor: str | None
 
 
 def keyset_page(
@@ -32,18 +43,46 @@ def keyset_page(
     return Page(page, cursor_of(page[-1]))
 
 
-def page_links(request: HttpRequest, *, page: Page, param: str) -> dict[str, str | bool]:
-    """What ``_pages.html`` needs: the first and next pages' query strings (every parameter
-    kept but the cursor), and ``next_<param>``, the bare cursor."""
+def keyset_page_before(
+    rows_backwards: QuerySet[Any, Row] | Sequence[Row],
+    *,
+    size: int,
+    cursor_of: Callable[[Row], str],
+) -> TwoWayPage[Row]:
+    """The page that ends just before a cursor, for a "previous page" link.
+
+    ``rows_backwards`` are the rows before the cursor in reverse order (the selector flips its
+    ordering); the page comes back in reading order. The cursor came from a row of the page
+    after this one, so a next page exists; a previous one exists if more than ``size`` rows do.
+    """
+    fetched = list(rows_backwards[: size + 1])
+    page = list(reversed(fetched[:size]))
+    previous = cursor_of(page[0]) if len(fetched) > size else None
+    following = cursor_of(page[-1]) if page else None
+    return TwoWayPage(page, following, previous)
+
+
+def page_links(request: HttpRequest, *, page: Page | TwoWayPage, param: str) -> dict[str, str | bool]:
+    """What ``_pages.html`` needs: the first, next and (for lists paged both ways, whose
+    backward cursor is ``before``) previous pages' query strings, every parameter kept but the
+    cursors, and ``next_<param>``, the bare cursor."""
     params = request.GET.copy()
     params.pop(param, None)
+    params.pop(BEFORE, None)
     links: dict[str, str | bool] = {
         "first_page_query": params.urlencode(),
-        "is_first_page": not request.GET.get(param),
+        "is_first_page": not (request.GET.get(param) or request.GET.get(BEFORE)),
         "next_page_query": "",
+        "previous_page_query": "",
         f"next_{param}": page.next_cursor or "",
     }
     if page.next_cursor:
-        params[param] = page.next_cursor
-        links["next_page_query"] = params.urlencode()
+        forward = params.copy()
+        forward[param] = page.next_cursor
+        links["next_page_query"] = forward.urlencode()
+    previous = page.previous_cursor if isinstance(page, TwoWayPage) else None
+    if previous:
+        backward = params.copy()
+        backward[BEFORE] = previous
+        links["previous_page_query"] = backward.urlencode()
     return links

@@ -195,6 +195,9 @@ class Email:
     suppressible: bool = False
     secret: bool = False
     attachments: tuple[Attachment, ...] = ()
+    # Held back this long (a decision that can still be undone); cancel it meanwhile with
+    # ``outbox_cancel_keys``. Nothing claims a row before its ``next_attempt_at``.
+    delay: timedelta | None = None
 
 
 def _outbox_row(email: Email) -> OutboxEmail:
@@ -209,6 +212,8 @@ def _outbox_row(email: Email) -> OutboxEmail:
         language=email.language,
         attachments=[attachment.as_json() for attachment in email.attachments],
     )
+    if email.delay:
+        row.next_attempt_at = timezone.now() + email.delay
     if email.render_later:
         row.context = dict(email.context)
     else:
@@ -241,9 +246,14 @@ def email_queue_many(
     created = OutboxEmail.objects.bulk_create(rows, batch_size=2000)
     ids = [row.pk for row in created if row.pk is not None] if dispatch else []
     batch_size = FANOUT_BATCH_SIZE if fanout else BATCH_SIZE
+    delays = {email.delay for email in emails if email.delay}
+    # Held-back mail reaches the worker when due (the sweep catches it if the broker forgets).
+    countdown = max(delays).total_seconds() if delays else 0.0
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
-        transaction.on_commit(partial(outbox_dispatch, email_ids=batch), robust=True)
+        transaction.on_commit(
+            partial(outbox_dispatch, email_ids=batch, countdown=countdown), robust=True
+        )
     return created
 
 
@@ -263,18 +273,18 @@ BROKER_RETRY_SECONDS = 5.0
 _broker = {"down_until": 0.0}
 
 
-def outbox_dispatch(*, email_ids: list[int]) -> bool:
+def outbox_dispatch(*, email_ids: list[int], countdown: float = 0.0) -> bool:
     """Hand ids to a worker. A broker outage is logged, not raised: the sweep sends them later."""
     if time.monotonic() < _broker["down_until"]:
         return False
-    return _publish(email_ids)
+    return _publish(email_ids, countdown=countdown)
 
 
-def _publish(email_ids: list[int]) -> bool:
+def _publish(email_ids: list[int], *, countdown: float = 0.0) -> bool:
     from outbox.tasks import outbox_send
 
     try:
-        outbox_send.apply_async((email_ids,), retry=False)
+        outbox_send.apply_async((email_ids,), retry=False, countdown=countdown or None)
     except Exception:  # kombu and redis raise several unrelated types for "broker unreachable"
         _broker["down_until"] = time.monotonic() + BROKER_RETRY_SECONDS
         logger.warning("Broker unavailable; %d email(s) wait for the sweep", len(email_ids))
@@ -591,6 +601,24 @@ def outbox_cancel(*, email_ids: list[int], reason: str) -> int:
     return OutboxEmail.objects.filter(id__in=email_ids, status__in=UNFINISHED).update(
         status=Status.CANCELLED, last_error=reason[:500], context=None
     )
+
+
+def outbox_cancel_keys(*, keys: list[str], reason: str) -> bool:
+    """Cancel the messages with these keys if none has started to leave; else cancel nothing.
+
+    For mail held back while a decision can be undone: the undo goes ahead only if every
+    message it takes back is still unsent, so nobody is told of a decision that no longer holds.
+    """
+    with transaction.atomic():
+        rows = list(
+            OutboxEmail.objects.select_for_update()
+            .filter(idempotency_key__in=keys)
+            .values_list("id", "status")
+        )
+        if any(status not in UNFINISHED for _id, status in rows):
+            return False
+        outbox_cancel(email_ids=[pk for pk, _status in rows], reason=reason)
+    return True
 
 
 def outbox_cancel_queued_since(*, after_id: int, template_prefix: str) -> int:

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.forms.profile import LinkedInURLField
-from members.models import ApplicationQuestion, Sector, User
+from members.models import YES_NO_LABELS, ApplicationQuestion, Sector, User
 from members.services.profiles import ApplicantProfile
 from networks.inputs import query_int
 from networks.models import Membership, Network
@@ -89,7 +89,11 @@ class ApplicationForm(forms.Form):
     def answers(self) -> dict[str, Any]:
         """Answers keyed by question id, with the label as asked, so later edits keep history."""
         return {
-            str(q.pk): {"label": q.label, "value": self.cleaned_data.get(f"q_{q.pk}")}
+            str(q.pk): {
+                "label": q.label,
+                "kind": q.kind,
+                "value": self.cleaned_data.get(f"q_{q.pk}"),
+            }
             for q in self.questions
         }
 
@@ -107,7 +111,7 @@ def _question_field(question: ApplicationQuestion) -> forms.Field:
         options = [("", "—"), *((c, c) for c in question.choice_list)]
         return forms.ChoiceField(choices=options, **common)
     if question.kind == kind.YES_NO:
-        yes_no: list[tuple[str, Any]] = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
+        yes_no: list[tuple[str, Any]] = [("", "—"), *YES_NO_LABELS.items()]
         return forms.ChoiceField(choices=yes_no, **common)
     return forms.CharField(max_length=300, **common)
 

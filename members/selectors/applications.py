@@ -4,19 +4,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from members.models import ApplicationQuestion, Endorsement, MembershipApplication, Profile, User
+from members.models import (
+    ApplicationQuestion,
+    DecisionLogEntry,
+    Endorsement,
+    MembershipApplication,
+    Profile,
+    User,
+)
 from members.selectors.accounts import email_verified_expression
 from networks.inputs import query_int
 from networks.models import Membership, Network
-from networks.paging import Page, keyset_page
+from networks.paging import Page, TwoWayPage, keyset_page, keyset_page_before
 
 Status = MembershipApplication.Status
 OPEN = list(MembershipApplication.OPEN)
 PAGE_SIZE = 25
+MAX_TERMS = 5
 
 
 def user_application_list(*, user: Any) -> list[MembershipApplication]:
@@ -58,6 +66,7 @@ class QueueFilters:
     sector: str = ""
     older_than_days: int | None = None
     sponsored: bool | None = None
+    query: str = ""  # words each found in the applicant's name or email
 
 
 @dataclass(frozen=True)
@@ -115,12 +124,44 @@ def _warnings(network: Network) -> dict[str, Any]:
 
 
 def review_queue(
-    *, network: Network, filters: QueueFilters, after: Cursor | None = None
-) -> Page[MembershipApplication]:
-    """One page of the queue, oldest first, with answers, sponsor, endorsements and warnings."""
+    *,
+    network: Network,
+    filters: QueueFilters,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+) -> TwoWayPage[MembershipApplication]:
+    """One page of the queue, oldest first, with answers, sponsor, endorsements and warnings.
+
+    Paged both ways: ``after`` the last row of the page before, or ``before`` the first row of
+    the page after (the "previous page" link).
+    """
     # Both kinds of waiting list in the order people started waiting, the order places go in.
     waiting = (Status.WAITLISTED, Status.APPROVED_WAITING)
     sort_field = "waitlisted_at" if filters.status in waiting else "submitted_at"
+    rows = _queue_rows(network, filters)
+
+    def cursor_of(row: MembershipApplication) -> str:
+        return Cursor(getattr(row, sort_field), row.pk).encode()
+
+    if before is not None:
+        rows = rows.filter(
+            Q(**{f"{sort_field}__lt": before.sort_at})
+            | Q(**{sort_field: before.sort_at, "id__lt": before.pk})
+        )
+        backwards = rows.order_by(f"-{sort_field}", "-id")
+        return keyset_page_before(backwards, size=PAGE_SIZE, cursor_of=cursor_of)
+    if after is not None:
+        rows = rows.filter(
+            Q(**{f"{sort_field}__gt": after.sort_at})
+            | Q(**{sort_field: after.sort_at, "id__gt": after.pk})
+        )
+    page = keyset_page(rows.order_by(sort_field, "id"), size=PAGE_SIZE, cursor_of=cursor_of)
+    # Reached by "next": the rows before this page's first one make the previous page.
+    previous = cursor_of(page.rows[0]) if after is not None and page.rows else None
+    return TwoWayPage(page.rows, page.next_cursor, previous)
+
+
+def _queue_rows(network: Network, filters: QueueFilters) -> QuerySet[MembershipApplication]:
     rows: QuerySet[MembershipApplication] = (
         MembershipApplication.objects.filter(network=network, status=filters.status)
         .select_related("user", "user__profile", "sponsor")
@@ -133,8 +174,13 @@ def review_queue(
                 .order_by("created_at"),
             )
         )
-        .order_by(sort_field, "id")
     )
+    for term in filters.query.lower().split()[:MAX_TERMS]:
+        rows = rows.filter(
+            Q(user__first_name__icontains=term)
+            | Q(user__last_name__icontains=term)
+            | Q(user__email__icontains=term)
+        )
     if filters.sector:
         rows = rows.filter(user__profile__sector=filters.sector)
     if filters.older_than_days:
@@ -143,16 +189,7 @@ def review_queue(
         )
     if filters.sponsored is not None:
         rows = rows.filter(sponsor__isnull=not filters.sponsored)
-    if after is not None:
-        rows = rows.filter(
-            Q(**{f"{sort_field}__gt": after.sort_at})
-            | Q(**{sort_field: after.sort_at, "id__gt": after.pk})
-        )
-    return keyset_page(
-        rows,
-        size=PAGE_SIZE,
-        cursor_of=lambda row: Cursor(getattr(row, sort_field), row.pk).encode(),
-    )
+    return rows
 
 
 def pending_applicants(
@@ -204,3 +241,26 @@ def applicant_state(*, network: Network, user: User) -> ApplicantState:
         open_application_status=row.open_application_status,
         profile=getattr(row, "profile", None),
     )
+
+
+@dataclass(frozen=True)
+class UndoOffer:
+    key: str
+    count: int
+    until: datetime
+
+
+def undo_offer(*, network: Network, key: str, user: Any) -> UndoOffer | None:
+    """The "Undo" a page offers after a decision of ``user``'s, while the minute lasts."""
+    if not DecisionLogEntry.is_decision_key(key):
+        return None
+    undone = Q(action=DecisionLogEntry.Action.UNDONE)
+    stats = DecisionLogEntry.objects.filter(network=network, decision_key=key, actor=user).aggregate(
+        count=Count("id", filter=~undone & Q(previous__isnull=False)),
+        undone=Count("id", filter=undone),
+        at=Max("created_at"),
+    )
+    if not stats["count"] or stats["undone"]:
+        return None
+    until = stats["at"] + DecisionLogEntry.UNDO_WINDOW
+    return UndoOffer(key=key, count=stats["count"], until=until) if until > timezone.now() else None

@@ -6,8 +6,9 @@ decided by someone else and is reported back as such, never as an error.
 """
 
 import logging
+import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +32,29 @@ OPEN = list(MembershipApplication.OPEN)
 
 class AlreadyDecided(Exception):
     """The application was decided or withdrawn by someone else first."""
+
+
+# A decision that gives no card (reject, put on hold, approve into the waiting list) and an
+# applicant's withdrawal can be taken back this long; their emails wait until it has passed.
+UNDO_WINDOW = DecisionLogEntry.UNDO_WINDOW
+# Held back a little longer than the window, so an undo at its last second still finds them.
+UNDO_EMAIL_DELAY = UNDO_WINDOW + timedelta(seconds=5)
+
+
+def previous_state(application: MembershipApplication) -> dict[str, Any]:
+    """The fields a decision changes, as they were: what an undo puts back (JSON)."""
+    return {
+        "status": application.status,
+        "waitlisted_at": application.waitlisted_at.isoformat() if application.waitlisted_at else None,
+        "decided_at": application.decided_at.isoformat() if application.decided_at else None,
+        "decided_by_id": application.decided_by_id,
+        "decision_note": application.decision_note,
+    }
+
+
+def decision_email_key(*, application_id: int, template: str, decision_key: str) -> str:
+    # The decision's key in the email's: after an undo, the same decision again is a new email.
+    return f"application-decided:{application_id}:{template}:{decision_key}"
 
 
 class IntakeClosed(Exception):
@@ -127,17 +151,28 @@ def _notify_submitted(application: MembershipApplication) -> None:
     email_queue_many(emails, on_duplicate="error")
 
 
-def application_withdraw(*, application: MembershipApplication, user: User) -> None:
-    """The applicant takes back an open application; loses to a decision made first."""
-    withdrawn = MembershipApplication.objects.filter(
-        pk=application.pk, user=user, status__in=OPEN
-    ).update(status=Status.WITHDRAWN, decided_at=timezone.now(), decided_by=user)
-    if not withdrawn:
-        raise AlreadyDecided
-    DecisionLogEntry.objects.create(
-        network_id=application.network_id, actor=user, action=Action.WITHDRAWN,
-        application=application,
-    )  # fmt: skip
+def application_withdraw(*, application: MembershipApplication, user: User) -> str:
+    """The applicant takes back an open application; loses to a decision made first.
+
+    Returns the decision key their "Undo" names (``application_decision_undo``).
+    """
+    with transaction.atomic():
+        locked = (
+            MembershipApplication.objects.select_for_update()
+            .filter(pk=application.pk, user=user, status__in=OPEN)
+            .first()
+        )
+        if locked is None:
+            raise AlreadyDecided
+        MembershipApplication.objects.filter(pk=locked.pk).update(
+            status=Status.WITHDRAWN, decided_at=timezone.now(), decided_by=user
+        )
+        key = uuid.uuid4().hex
+        DecisionLogEntry.objects.create(
+            network_id=application.network_id, actor=user, action=Action.WITHDRAWN,
+            application=application, decision_key=key, previous=previous_state(locked),
+        )  # fmt: skip
+    return key
 
 
 def endorsement_add(
@@ -168,6 +203,9 @@ class Decision:
     already_decided: list[int] = field(default_factory=list)
     # Asked for what they already have (approved again while waiting, waitlisted again).
     still_waiting: list[MembershipApplication] = field(default_factory=list)
+    # What "Undo" names, when the decision may be taken back (``undoable``).
+    key: str = ""
+    undoable: bool = False
 
     @property
     def decided(self) -> list[MembershipApplication]:
@@ -219,6 +257,7 @@ def applications_decide(
         decision.already_decided = [i for i in application_ids if i not in found]
         if not applications:
             return decision
+        previous = {a.pk: previous_state(a) for a in applications}
         cards: dict[int, Membership] = {}
         if action == Action.APPROVED:
             cards = _admit(network, applications, decision, now)
@@ -227,7 +266,10 @@ def applications_decide(
             decision.still_waiting = [a for a in applications if not a.can_waitlist]
         else:
             decision.rejected = applications
-        _record(network, decision, decided_by, note, now)
+        decision.key = uuid.uuid4().hex
+        # A card given is not taken back (card numbers never skip), nor is the system's doing.
+        decision.undoable = decided_by is not None and not decision.approved
+        _record(network, decision, decided_by, note, now, previous)
         _notify_decided(network, decision, cards, note)
     return decision
 
@@ -304,7 +346,12 @@ def _admit(
 
 
 def _record(
-    network: Network, decision: Decision, decided_by: User | None, note: str, now: datetime
+    network: Network,
+    decision: Decision,
+    decided_by: User | None,
+    note: str,
+    now: datetime,
+    previous: dict[int, dict[str, Any]],
 ) -> None:
     approved = [a.pk for a in decision.approved]
     waiting = [a.pk for a in decision.waitlisted + decision.approved_waiting]
@@ -335,7 +382,8 @@ def _record(
     DecisionLogEntry.objects.bulk_create(
         DecisionLogEntry(
             network=network, actor=decided_by, action=action, application=application,
-            note=note, created_at=now,
+            note=note, created_at=now, decision_key=decision.key,
+            previous=previous[application.pk] if decision.undoable else None,
         )
         for application, action in actions
     )  # fmt: skip
@@ -364,7 +412,9 @@ def _notify_decided(
                 "note": note,
                 "me_url": site_url("members:me"),
             }
-            key = f"application-decided:{application.pk}:{template}"
+            key = decision_email_key(
+                application_id=application.pk, template=template, decision_key=decision.key
+            )
             language = email_language(chosen=application.user.language, network=network)
             emails.append(
                 Email(
@@ -374,6 +424,8 @@ def _notify_decided(
                     idempotency_key=key,
                     network_id=network.pk,
                     language=language,
+                    # Told once the decision can no longer be undone.
+                    delay=UNDO_EMAIL_DELAY if decision.undoable else None,
                 )
             )
     email_queue_many(emails, on_duplicate="error")

@@ -27,6 +27,12 @@ from members.services.applications import (
     application_withdraw as withdraw,
 )
 from members.services.invitations import invitation_link_application
+from members.services.undo import (
+    UndoConflict,
+    UndoExpired,
+    UndoUnavailable,
+    application_decision_undo,
+)
 from networks.access import Role, network_view
 from networks.inputs import query_int
 from networks.models import Membership, Network
@@ -141,9 +147,36 @@ def application_withdraw(request: SignedInRequest, application_id: int) -> HttpR
     try:
         # The applicant owns it: their own application's network is the scope to act in.
         with scope(network=application.network):
-            withdraw(application=application, user=request.user)
+            key = withdraw(application=application, user=request.user)
     except AlreadyDecided:
         messages.info(request, _("This application was already decided."))
+        return redirect("members:me")
+    # A page of its own, for the minute the withdrawal can be taken back.
+    context = {"application": application, "key": key}
+    return render(request, "members/application_withdrawn.html", context)
+
+
+@require_POST
+@login_required
+def application_withdraw_undo(request: SignedInRequest) -> HttpResponse:
+    application = user_application_get(
+        user=request.user, application_id=query_int(request.POST.get("application")) or 0
+    )
+    if application is None:
+        raise Http404
+    try:
+        with scope(network=application.network):
+            application_decision_undo(
+                network=application.network,
+                decision_key=request.POST.get("key", "")[:32],
+                undone_by=request.user,
+            )
+    except UndoUnavailable:
+        messages.error(request, _("There is no withdrawal of yours to undo here."))
+    except UndoExpired:
+        messages.error(request, _("Too late to undo: a withdrawal can be undone for one minute only."))
+    except UndoConflict:
+        messages.error(request, _("Not undone: your application changed since, or you applied again."))
     else:
-        messages.success(request, _("Your application was withdrawn."))
+        messages.success(request, _("Withdrawal undone: your application is back."))
     return redirect("members:me")

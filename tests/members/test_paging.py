@@ -76,6 +76,6 @@ def test_it_writes_page_links_in_one_template():
     ]
     assert offenders == []
     pages = [p for p in TEMPLATES.rglob("*.html") if '{% include "_pages.html" %}' in p.read_text()]
-    # directory, applicants, review queue, invitations, and from ties the board, the
-    # introductions I made and the coordinators' members without a connection
-    assert len(pages) == 7
+    # directory, applicants, review queue, invitations, the coordinators' roster, and from ties
+    # the board, the introductions I made and the coordinators' members without a connection
+    assert len(pages) == 8

@@ -70,7 +70,8 @@ MANAGE = "/florence/manage/"
 @pytest.mark.django_db
 def test_it_lets_the_coordinator_manage(client, personas):
     client.force_login(personas.alice)
-    response = client.get(MANAGE)
+    assert client.get(MANAGE).status_code == 200
+    response = client.get(MANAGE + "members/")
     assert response.status_code == 200
     assert b"bob@example.com" in response.content
 
