@@ -460,7 +460,9 @@ def _collation_key(text: str) -> str:
 def next_network_event(*, network: Network) -> Event | None:
     """The coordinator's home: the next published event the network hosts, in one query."""
     return (
-        Event.objects.filter(hosts=network, status=Event.Status.PUBLISHED, starts_at__gt=timezone.now())
+        Event.objects.filter(
+            hosts=network, status=Event.Status.PUBLISHED, starts_at__gt=timezone.now()
+        )
         .order_by("starts_at", "id")
         .first()
     )

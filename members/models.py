@@ -362,11 +362,6 @@ class DecisionLogEntry(models.Model):
     # A decision that gives no card, and a withdrawal, can be taken back this long.
     UNDO_WINDOW = timedelta(seconds=60)
 
-    @staticmethod
-    def is_decision_key(value: str) -> bool:
-        """A key as decisions write them (uuid4 hex); anything else names no decision."""
-        return len(value) == 32 and all(c in "0123456789abcdef" for c in value)
-
     class Action(models.TextChoices):
         APPROVED = "approved", _("approved")
         WAITLISTED = "waitlisted", _("waitlisted (on hold)")
@@ -401,6 +396,11 @@ class DecisionLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_id}"
+
+    @staticmethod
+    def is_decision_key(value: str) -> bool:
+        """A key as decisions write them (uuid4 hex); anything else names no decision."""
+        return len(value) == 32 and all(c in "0123456789abcdef" for c in value)
 
 
 class InvitationBatch(models.Model):

@@ -62,7 +62,9 @@ def keyset_page_before(
     return TwoWayPage(page, following, previous)
 
 
-def page_links(request: HttpRequest, *, page: Page | TwoWayPage, param: str) -> dict[str, str | bool]:
+def page_links(
+    request: HttpRequest, *, page: Page | TwoWayPage, param: str
+) -> dict[str, str | bool]:
     """What ``_pages.html`` needs: the first, next and (for lists paged both ways, whose
     backward cursor is ``before``) previous pages' query strings, every parameter kept but the
     cursors, and ``next_<param>``, the bare cursor."""

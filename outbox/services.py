@@ -284,7 +284,7 @@ def _publish(email_ids: list[int], *, countdown: float = 0.0) -> bool:
     from outbox.tasks import outbox_send
 
     try:
-        outbox_send.apply_async((email_ids,), retry=False, countdown=countdown or None)
+        outbox_send.apply_async((email_ids,), retry=False, countdown=countdown)
     except Exception:  # kombu and redis raise several unrelated types for "broker unreachable"
         _broker["down_until"] = time.monotonic() + BROKER_RETRY_SECONDS
         logger.warning("Broker unavailable; %d email(s) wait for the sweep", len(email_ids))

@@ -255,7 +255,9 @@ def undo_offer(*, network: Network, key: str, user: Any) -> UndoOffer | None:
     if not DecisionLogEntry.is_decision_key(key):
         return None
     undone = Q(action=DecisionLogEntry.Action.UNDONE)
-    stats = DecisionLogEntry.objects.filter(network=network, decision_key=key, actor=user).aggregate(
+    stats = DecisionLogEntry.objects.filter(
+        network=network, decision_key=key, actor=user
+    ).aggregate(
         count=Count("id", filter=~undone & Q(previous__isnull=False)),
         undone=Count("id", filter=undone),
         at=Max("created_at"),

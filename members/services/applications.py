@@ -45,7 +45,9 @@ def previous_state(application: MembershipApplication) -> dict[str, Any]:
     """The fields a decision changes, as they were: what an undo puts back (JSON)."""
     return {
         "status": application.status,
-        "waitlisted_at": application.waitlisted_at.isoformat() if application.waitlisted_at else None,
+        "waitlisted_at": application.waitlisted_at.isoformat()
+        if application.waitlisted_at
+        else None,
         "decided_at": application.decided_at.isoformat() if application.decided_at else None,
         "decided_by_id": application.decided_by_id,
         "decision_note": application.decision_note,

@@ -72,7 +72,9 @@ def application_decision_undo(*, network: Network, decision_key: str, undone_by:
         ]
         if not outbox_cancel_keys(keys=keys, reason="decision undone"):
             raise UndoConflict
-        restored = [_restore(applications[e.application_id], e.previous or {}) for e in entries]
+        restored = [
+            _restore(applications[e.application_id or 0], e.previous or {}) for e in entries
+        ]
         try:
             with transaction.atomic():
                 MembershipApplication.objects.bulk_update(restored, RESTORED_FIELDS)
@@ -96,16 +98,13 @@ def _entries(network: Network, decision_key: str, undone_by: User) -> list[Decis
         .exclude(action=Action.UNDONE)
         .order_by("id")
     )
-    if (
-        not entries
-        or any(e.previous is None or e.actor_id != undone_by.pk for e in entries)
-    ):
+    if not entries or any(e.previous is None or e.actor_id != undone_by.pk for e in entries):
         raise UndoUnavailable
     return entries
 
 
 # What each logged action left the application as.
-STATUS_AFTER = {
+STATUS_AFTER: dict[str, str] = {
     Action.WAITLISTED: Status.WAITLISTED,
     Action.APPROVED_WAITING: Status.APPROVED_WAITING,
     Action.REJECTED: Status.REJECTED,

@@ -174,9 +174,13 @@ def application_withdraw_undo(request: SignedInRequest) -> HttpResponse:
     except UndoUnavailable:
         messages.error(request, _("There is no withdrawal of yours to undo here."))
     except UndoExpired:
-        messages.error(request, _("Too late to undo: a withdrawal can be undone for one minute only."))
+        messages.error(
+            request, _("Too late to undo: a withdrawal can be undone for one minute only.")
+        )
     except UndoConflict:
-        messages.error(request, _("Not undone: your application changed since, or you applied again."))
+        messages.error(
+            request, _("Not undone: your application changed since, or you applied again.")
+        )
     else:
         messages.success(request, _("Withdrawal undone: your application is back."))
     return redirect("members:me")

@@ -30,6 +30,7 @@ from members.forms.applications import (
 )
 from members.forms.invitations import InvitationForm, InvitationUploadForm
 from members.forms.profile import DirectorySearchForm
+from members.forms.roster import RosterSearchForm
 from members.models import (
     Endorsement,
     Invitation,
@@ -100,7 +101,7 @@ STORED_IN: dict[type, dict[str, tuple[type, str]]] = {
 # Forms whose values are never stored in a column of their own.
 NOT_STORED = {
     PeriodForm, DirectorySearchForm, FollowUpForm, InvitationUploadForm, BoardFilterForm, CloseForm,
-    PeopleSearchForm,
+    PeopleSearchForm, RosterSearchForm,
 }  # fmt: skip
 
 

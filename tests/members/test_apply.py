@@ -107,7 +107,11 @@ def test_it_asks_the_networks_own_questions(client, personas, giovanna):
     assert response.context["form"].errors[f"q_{q1.pk}"]  # required
     client.post(APPLY, _form(**{f"q_{q1.pk}": "10-49", f"q_{q2.pk}": "yes"}))
     [app] = _applications()
-    assert app.answers[str(q1.pk)] == {"label": "Quanti dipendenti?", "kind": "choice", "value": "10-49"}
+    assert app.answers[str(q1.pk)] == {
+        "label": "Quanti dipendenti?",
+        "kind": "choice",
+        "value": "10-49",
+    }
     assert app.answers[str(q2.pk)]["value"] == "yes"
 
 

@@ -61,7 +61,9 @@ def test_it_renews_a_card_to_the_end_of_next_year(client, personas):
         client.force_login(personas.alice)
         response = client.post(_renew_url(florence, bob))
         assert response.status_code == 302
-        assert response["Location"] == reverse("manage_members", kwargs={"network_slug": "florence"})
+        assert response["Location"] == reverse(
+            "manage_members", kwargs={"network_slug": "florence"}
+        )
         bob.refresh_from_db()
         assert bob.valid_until == date(2027, 12, 31) and bob.status == "active"
         [entry] = _log(florence, LOG.RENEWED)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from members.models import ApplicationQuestion, DecisionLogEntry, MembershipApplication
+from members.models import ApplicationQuestion, DecisionLogEntry
 from members.services.applications import application_decide, applications_decide
 from members.services.profiles import profile_update
 from members.services.undo import (
@@ -129,11 +129,13 @@ def test_it_pages_both_ways(client, personas, monkeypatch):
 def test_it_moves_the_counts_after_an_in_place_decision(client, personas):
     apps = applications(personas.florence, 3)
     client.force_login(personas.alice)
-    response = client.post(_decide_url(apps[0]), {"action": "waitlisted", "status": "pending"}, **HTMX)
+    response = client.post(
+        _decide_url(apps[0]), {"action": "waitlisted", "status": "pending"}, **HTMX
+    )
     body = response.content.decode()
     assert 'id="queue-states"' in body and 'hx-swap-oob="true"' in body
-    assert '<span class="badge" id="count-pending">2</span>' in body
-    assert '<span class="badge" id="count-waitlisted">1</span>' in body
+    assert 'id="count-pending">2<' in body
+    assert 'id="count-waitlisted">1<' in body
 
 
 @pytest.mark.django_db
@@ -165,8 +167,11 @@ def test_it_undoes_a_reject_within_the_minute(client, personas, mailoutbox):
     assert mailoutbox == []  # held back while the decision can be undone
     key = response.context["undo"].key
     response = client.post(UNDO, {"key": key, "status": "pending"}, **HTMX)
-    assert "1 application is back" in response.content.decode() or "1 domanda" in response.content.decode()
-    assert '<span class="badge" id="count-pending">1</span>' in response.content.decode()
+    assert (
+        "1 application is back" in response.content.decode()
+        or "1 domanda" in response.content.decode()
+    )
+    assert 'id="count-pending">1<' in response.content.decode()
     assert _status(app) == "pending" and app.decided_at is None and app.decided_by is None
     email.refresh_from_db()
     assert email.status == "cancelled"
@@ -214,9 +219,7 @@ def test_it_undoes_a_bulk_decision_and_offers_it_on_the_queue(client, personas):
     _decide(personas, [earlier], "waitlisted")
     earlier.refresh_from_db()
     client.force_login(personas.alice)
-    response = client.post(
-        BULK, {"action": "rejected", "applications": [a.pk for a in apps]}
-    )
+    response = client.post(BULK, {"action": "rejected", "applications": [a.pk for a in apps]})
     assert "?undo=" in response["Location"]
     page = client.get(response["Location"])
     assert page.context["undo"].count == 3
@@ -235,7 +238,9 @@ def test_it_does_not_undo_an_approval(client, personas):
     assert not decision.undoable
     with pytest.raises(UndoUnavailable):
         _undo(personas, decision.key)
-    assert OutboxEmail.objects.get(template="application-approved").next_attempt_at <= timezone.now()
+    assert (
+        OutboxEmail.objects.get(template="application-approved").next_attempt_at <= timezone.now()
+    )
 
 
 @pytest.mark.django_db
@@ -271,15 +276,18 @@ def test_it_undoes_a_withdrawal(client, personas):
     assert _status(app) == "pending"
     # Charlie cannot undo Dave's withdrawal: not his application.
     client.post(url)
-    key = MembershipApplication.objects.none() or _last_key(personas, app)
+    key = _last_key(personas, app)
     client.force_login(personas.charlie)
-    assert client.post(reverse("members:withdraw_undo"), {"application": app.pk, "key": key}).status_code == 404
+    response = client.post(reverse("members:withdraw_undo"), {"application": app.pk, "key": key})
+    assert response.status_code == 404
     assert _status(app) == "withdrawn"
 
 
 def _last_key(personas, app) -> str:
     with scope(network=personas.florence):
-        return DecisionLogEntry.objects.filter(application=app, action="withdrawn").first().decision_key
+        entry = DecisionLogEntry.objects.filter(application=app, action="withdrawn").first()
+    assert entry is not None
+    return entry.decision_key
 
 
 @pytest.mark.django_db
@@ -300,10 +308,10 @@ def test_it_runs_an_undo_and_a_second_decision_one_after_the_other(personas):
         app = application(florence, applicant(500 + round_))
         hold = _decide(personas, [app], "waitlisted")
 
-        def undo():
-            return _undo(personas, hold.key)
+        def undo(key=hold.key):
+            return _undo(personas, key)
 
-        def approve():
+        def approve(app=app):
             with scope(network=florence):
                 return application_decide(
                     network=florence, application_id=app.pk, action="approved",
