@@ -1,7 +1,6 @@
 """The coordinator's workspace on a 360 px phone: the home, the roster and the review queue fit
 the screen and pass the accessibility audit."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -35,9 +34,6 @@ def test_it_fits_the_workspace_on_a_phone(live_server, personas, phone):
         "/florence/manage/applications/",
     ):
         phone.goto(base + path)
-        if os.environ.get("CLUBIN_WORKSPACE_SHOTS"):  # to look at them while working on it
-            name = path.strip("/").replace("/", "-").replace("?", "-").replace("&", "-")
-            phone.screenshot(path=f"/tmp/ws-{name}.png", full_page=True)
         audit.check(phone)
         assert fits_the_screen(phone), path
     assert "FL-000003" in phone.goto(base + "/florence/manage/members/").text()
