@@ -14,6 +14,8 @@ from clubin.stats.tasks import stats_refresh_soon
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 NO_FIGURES = ("/accounts/", "/i18n/", "/static/")
+# "Refresh now" has just recomputed the figures itself.
+REFRESH_VIEWS = ("federation_stats_refresh", "manage_stats_refresh")
 
 
 class RefreshAfterChangeMiddleware:
@@ -26,7 +28,12 @@ class RefreshAfterChangeMiddleware:
             request.method not in SAFE_METHODS
             and response.status_code < 400
             and not request.path.startswith(NO_FIGURES)
-            and not getattr(request, "stats_refreshed", False)  # "Refresh now" just did
+            and not _is_refresh(request)
         ):
             stats_refresh_soon()
         return response
+
+
+def _is_refresh(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    return match is not None and match.url_name in REFRESH_VIEWS

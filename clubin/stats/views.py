@@ -258,7 +258,6 @@ def _refresh(request: HttpRequest, dashboard_url: str) -> HttpResponse:
     again with the period the person was looking at."""
     if not ratelimit.consume(request, action="stats_refresh"):
         return ratelimit.respond_429(request)
-    request.stats_refreshed = True  # type: ignore[attr-defined]  # the middleware need not
     if not stats_refreshed_within(seconds=JUST_REFRESHED_SECONDS):
         stats_refresh_recent.delay()
     if stats_refreshed_within(seconds=JUST_REFRESHED_SECONDS):
