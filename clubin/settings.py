@@ -144,6 +144,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_RATE_LIMITS = {
     # Registering to a public event without an account emails a link: cap what a bot can send.
     "event_guest_register": "20/h/ip,3/h/key",
+    # Writing to a network's coordinators from its public page: the same caps.
+    "network_contact": "20/h/ip,3/h/key",
     # Asks, offers and answers on the boards: plenty for a person, too few for a spammer.
     "ties_post": "10/h/user",
     "ties_answer": "30/h/user",

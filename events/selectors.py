@@ -240,6 +240,36 @@ def upcoming_public_events(*, limit: int = 12) -> list[Event]:
         )
 
 
+def network_upcoming_public_events(*, limit: int = 3) -> list[Event]:
+    """A network's public page: the next public events it organises or co-hosts (the scope
+    the page runs in names the network), soonest first."""
+    return list(
+        Event.objects.filter(
+            visibility=Visibility.PUBLIC,
+            status=Event.Status.PUBLISHED,
+            ends_at__gt=timezone.now(),
+        )
+        .select_related("network")
+        .order_by("starts_at", "id")[:limit]
+    )
+
+
+def my_next_registrations(*, user: Any, limit: int = 3) -> list[Registration]:
+    """Cross-network, for the person themself: their next places (confirmed or waiting), for
+    the home page; ``my_registrations`` gives the full list."""
+    with scopes_disabled():
+        return list(
+            Registration.objects.filter(
+                user=user,
+                status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+                event__ends_at__gt=timezone.now(),
+            )
+            .exclude(event__status=Event.Status.CANCELLED)
+            .select_related("event", "event__network")
+            .order_by("event__starts_at", "event_id")[:limit]
+        )
+
+
 def my_registrations(*, user: Any) -> dict[str, list[Registration]]:
     """The person's own places across networks, with the guests they bring."""
     with scopes_disabled():

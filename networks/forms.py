@@ -32,3 +32,42 @@ class CoordinatorAppointForm(forms.Form):
             raise forms.ValidationError(_("No active account uses this email address."))
         self.cleaned_data["user"] = user
         return email
+
+
+class PublicPageForm(forms.ModelForm):
+    """What the coordinators say on the network's public page."""
+
+    class Meta:
+        model = Network
+        fields = ["membership_benefits"]
+        widgets = {"membership_benefits": forms.Textarea(attrs={"rows": 5})}
+
+
+class CoordinatorContactForm(forms.Form):
+    """A visitor writes to the network's coordinators, who answer by replying to the email."""
+
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    email = EmailField(
+        label=_("Your email"), help_text=_("The coordinators reply to this address.")
+    )
+    message = forms.CharField(
+        label=_("Message"),
+        min_length=10,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    # A field people never see: bots fill every input, and then nothing is sent.
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_name(self) -> str:
+        # The name goes into a subject line: no line breaks, no padding.
+        return " ".join(self.cleaned_data["name"].split())
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))

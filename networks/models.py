@@ -91,6 +91,16 @@ class Network(models.Model):
         default=7,
         help_text=_("0 sends no reminder. Never more than one reminder."),
     )
+    # The public page's pitch, in the coordinators' words; empty shows a general text.
+    membership_benefits = models.TextField(
+        _("what membership gives"),
+        blank=True,
+        max_length=2000,
+        help_text=_(
+            "Shown on the network's public page. Leave empty for a general text about "
+            "evenings, introductions and the card."
+        ),
+    )
 
     class Meta:
         verbose_name = _("network")
@@ -103,6 +113,10 @@ class Network(models.Model):
     @property
     def card_code(self) -> str:
         return (self.card_prefix or self.slug[:2]).upper()
+
+    def card_label_for(self, number: int) -> str:
+        """Card ``number`` as printed on this network's cards, such as FI-000141."""
+        return f"{self.card_code}-{number:06d}"
 
 
 class Membership(models.Model):
@@ -171,7 +185,7 @@ class Membership(models.Model):
         """The number printed on the card, such as FI-000141."""
         if self.card_number is None:
             return ""
-        return f"{self.network.card_code}-{self.card_number:06d}"
+        return self.network.card_label_for(self.card_number)
 
     @classmethod
     def renewal_due_q(cls, day: date) -> models.Q:

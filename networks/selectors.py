@@ -46,7 +46,7 @@ def network_public_summary(*, network: Network) -> dict[str, Any]:
     coordinators = list(
         Membership.objects.filter(network=network, role=COORDINATOR, status=ACTIVE)
         .select_related("user")
-        .only("user__first_name", "user__last_name", "user__email", "network_id")
+        .only("user__first_name", "user__last_name", "network_id")
         .order_by("user__last_name", "user__first_name")
     )
     return {"member_count": counts["members"], "coordinators": [m.user for m in coordinators]}
@@ -87,4 +87,16 @@ def network_coordinator_list(*, network: Network) -> list[Membership]:
         Membership.objects.filter(network=network, role=COORDINATOR)
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
+    )
+
+
+def network_coordinator_recipients(*, network: Network) -> list[tuple[int, str, str]]:
+    """(user id, email, chosen language) of the network's active coordinators, for mail only:
+    these addresses are never shown on a page."""
+    return list(
+        Membership.objects.filter(
+            network=network, role=COORDINATOR, status=ACTIVE, user__is_active=True
+        )
+        .order_by("user_id")
+        .values_list("user_id", "user__email", "user__language")
     )

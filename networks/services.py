@@ -1,5 +1,6 @@
 """Writes on networks and memberships."""
 
+import hashlib
 import logging
 from datetime import date
 from typing import Any
@@ -9,7 +10,8 @@ from django.db.models import Max
 
 from networks.languages import email_language
 from networks.models import Membership, Network
-from outbox.services import email_queue, site_url
+from networks.selectors import network_coordinator_recipients
+from outbox.services import Email, email_queue, email_queue_many, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -100,3 +102,42 @@ def coordinator_remove(*, network: Network, membership: Membership, removed_by: 
         network.slug,
         removed_by.pk,
     )
+
+
+def network_public_page_update(*, network: Network, membership_benefits: str, changed_by: Any) -> None:
+    network.membership_benefits = membership_benefits.strip()
+    network.full_clean(validate_unique=False)
+    network.save(update_fields=["membership_benefits"])
+    logger.info("Public page of %s changed by %s", network.slug, changed_by.pk)
+
+
+def coordinators_contact(*, network: Network, name: str, email: str, message: str) -> int:
+    """Email a visitor's message to each active coordinator, in the coordinator's language,
+    with the visitor's address to reply to; returns how many were queued.
+
+    The same message sent twice (a double click, a reload) is queued once: its key is the
+    message itself. The visitor never learns the coordinators' addresses.
+    """
+    digest = hashlib.sha256(f"{email.lower()}\n{message}".encode()).hexdigest()[:24]
+    context = {
+        "network_name": network.name,
+        "sender_name": name,
+        "sender_email": email,
+        "message": message,
+        "network_url": site_url("network_detail", network_slug=network.slug),
+    }
+    emails = [
+        Email(
+            template="network-contact",
+            to=address,
+            reply_to=email,
+            context=context,
+            language=email_language(chosen=language, network=network),
+            idempotency_key=f"network-contact:{network.pk}:{digest}:{user_id}",
+            network_id=network.pk,
+        )
+        for user_id, address, language in network_coordinator_recipients(network=network)
+    ]
+    queued = email_queue_many(emails, on_duplicate="skip")
+    logger.info("Contact message to %s coordinators of %s", len(queued), network.slug)
+    return len(emails)

@@ -2,6 +2,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -13,7 +14,7 @@ from django_scopes import scope
 
 from networks import services
 from networks.access import Role, network_view
-from networks.forms import CoordinatorAppointForm, NetworkForm
+from networks.forms import CoordinatorAppointForm, CoordinatorContactForm, NetworkForm
 from networks.http import NetworkRequest
 from networks.models import Membership, Network
 from networks.selectors import (
@@ -28,9 +29,37 @@ View = Callable[..., HttpResponse]
 
 @network_view(Role.PUBLIC)
 def network_detail(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    """The network's public page, with the form that writes to its coordinators (the upcoming
+    events come from the events app through its template tag: this app sits below it)."""
     network = request.network
-    context = {"network": network, **network_public_summary(network=network)}
-    return render(request, "networks/detail.html", context)
+    summary = network_public_summary(network=network)
+    form = CoordinatorContactForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if _contact_allowed(request, form):
+            return _contact_send(request, form)
+        form.add_error(None, _("Too many messages from you: please try again in an hour."))
+        status = 429
+    context = {"network": network, "contact_form": form, **summary}
+    return render(request, "networks/detail.html", context, status=status)
+
+
+def _contact_allowed(request: NetworkRequest, form: CoordinatorContactForm) -> bool:
+    key = f"{request.network.pk}:{form.cleaned_data['email'].lower()}"
+    return ratelimit.consume(request, action="network_contact", key=key)
+
+
+def _contact_send(request: NetworkRequest, form: CoordinatorContactForm) -> HttpResponse:
+    network = request.network
+    if not form.is_bot:  # a filled hidden field: thanked like a person, and nothing is sent
+        data = form.cleaned_data
+        services.coordinators_contact(
+            network=network, name=data["name"], email=data["email"], message=data["message"]
+        )
+    messages.success(
+        request, _("Thank you: the coordinators received your message and will reply by email.")
+    )
+    return redirect("network_detail", network_slug=network.slug)
 
 
 @network_view(Role.COORDINATOR)

@@ -116,9 +116,11 @@ def email_queue(
     network_id: int | None = None,
     contains_secret: bool = False,
     attachments: Sequence[Attachment] = (),
+    reply_to: str = "",
 ) -> OutboxEmail:
     subject, text, html = email_render(template=template, context=context, language=language)
     return outbox_add(
+        reply_to=reply_to,
         on_duplicate=on_duplicate,
         template=template,
         to=to,
@@ -146,6 +148,7 @@ def outbox_add(
     contains_secret: bool = False,
     attachments: Sequence[Attachment] = (),
     on_duplicate: OnDuplicate = "skip",
+    reply_to: str = "",
 ) -> OutboxEmail:
     """Store one message in the caller's transaction; Celery gets its id once that commits.
 
@@ -156,6 +159,7 @@ def outbox_add(
     fields = {
         "template": template,
         "to": to,
+        "reply_to": reply_to,
         "from_email": settings.DEFAULT_FROM_EMAIL,
         "subject": subject[:300],
         "body_text": body_text,
@@ -198,12 +202,14 @@ class Email:
     # Held back this long (a decision that can still be undone); cancel it meanwhile with
     # ``outbox_cancel_keys``. Nothing claims a row before its ``next_attempt_at``.
     delay: timedelta | None = None
+    reply_to: str = ""
 
 
 def _outbox_row(email: Email) -> OutboxEmail:
     row = OutboxEmail(
         template=email.template,
         to=email.to,
+        reply_to=email.reply_to,
         idempotency_key=email.idempotency_key,
         network_id=email.network_id,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -458,21 +464,40 @@ class MailMerge:
         return email_render(template=email.template, context=context, language=row_language(email))
 
 
+def email_content(*, email: OutboxEmail, merge: MailMerge | None = None) -> tuple[str, str, str]:
+    """Subject, text and HTML as the message leaves: mail left to the worker (a fan-out) is
+    rendered here, with the recipient's own values and opt-out link, as the worker does."""
+    if email.context is None or email.body_text:
+        return email.subject, email.body_text, email.body_html
+    return _render_later(email, merge or MailMerge())
+
+
+def email_subject(*, email: OutboxEmail, merge: MailMerge) -> str:
+    """The subject alone, for lists whose rows were loaded without their bodies (a fan-out's
+    row has no subject until it is rendered)."""
+    if email.subject or email.context is None:
+        return email.subject
+    return _render_later(email, merge)[0]
+
+
+def _render_later(email: OutboxEmail, merge: MailMerge) -> tuple[str, str, str]:
+    url = optout_url(email=email.to) if email.suppressible else ""
+    return merge.render(email, {**(email.context or {}), "optout_url": url})
+
+
 def _message(
     connection: BaseEmailBackend, email: OutboxEmail, merge: MailMerge | None = None
 ) -> EmailMultiAlternatives:
-    subject, text, html = email.subject, email.body_text, email.body_html
     headers = {"Message-ID": email.message_id}
     url = optout_url(email=email.to) if email.suppressible else ""
     if url:
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    if email.context is not None and not text:
-        context = {**email.context, "optout_url": url}
-        subject, text, html = (merge or MailMerge()).render(email, context)
+    subject, text, html = email_content(email=email, merge=merge)
     message = EmailMultiAlternatives(
         subject=subject, body=text, from_email=email.from_email, to=[email.to],
         headers=headers, connection=connection,
+        reply_to=[email.reply_to] if email.reply_to else None,
     )  # fmt: skip
     if html:
         message.attach_alternative(html, "text/html")

@@ -9,10 +9,11 @@ from django.views.decorators.csrf import csrf_exempt
 from outbox.models import OutboxEmail
 from outbox.selectors import outbox_recent_list
 from outbox.services import (
-    email_render,
+    MailMerge,
+    email_content,
+    email_subject,
     optout_add,
     optout_hash_from_token,
-    row_language,
 )
 
 
@@ -23,20 +24,18 @@ def _require_debug() -> None:
 
 def dev_mail_list(request: HttpRequest) -> HttpResponse:
     _require_debug()
-    return render(request, "mail/dev_list.html", {"emails": outbox_recent_list()})
+    merge = MailMerge()  # a fan-out's rows share one render per shape, as in the worker
+    emails = [(email, email_subject(email=email, merge=merge)) for email in outbox_recent_list()]
+    return render(request, "mail/dev_list.html", {"emails": emails})
 
 
 def dev_mail_detail(request: HttpRequest, email_id: int) -> HttpResponse:
     _require_debug()
     email = get_object_or_404(OutboxEmail, id=email_id)
-    body = email.body_text
-    if not body and email.context is not None:  # rendered by the worker; show it as it will be
-        _subject, body, _html = email_render(
-            template=email.template,
-            context={**email.context, "optout_url": "#"},
-            language=row_language(email),
-        )
-    return render(request, "mail/dev_detail.html", {"email": email, "body": body})
+    # A fan-out's row is rendered by the worker: show it as it leaves, links and all.
+    subject, body, _html = email_content(email=email)
+    context = {"email": email, "subject": subject, "body": body}
+    return render(request, "mail/dev_detail.html", context)
 
 
 @csrf_exempt  # RFC 8058 one-click: mail providers POST without a session; the signature is the key

@@ -19,6 +19,7 @@ from events.selectors import (
     event_for_viewer,
     event_list,
     may_register,
+    my_next_registrations,
     my_registrations,
     network_feed_events,
     upcoming_public_events,
@@ -40,15 +41,46 @@ from events.services.registrations import (
 from events.tickets import ticket_qr_svg
 from members.http import SignedInNetworkRequest, SignedInRequest
 from members.selectors.accounts import email_verified
+from members.selectors.applications import applications_waiting_for, user_application_list
 from networks.access import Role, network_view
 from networks.http import NetworkRequest
-from networks.selectors import federation_network_list
+from networks.selectors import federation_network_list, user_membership_list
+
+# The signed-in home shows a few public events of the federation under the person's own.
+HOME_PUBLIC_EVENTS = 3
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The federation home: its networks and the next public events of all of them."""
+    """The federation home: its networks and the next public events of all of them; for a
+    signed-in person, first their networks, their next events and what waits for them."""
+    if request.user.is_authenticated:
+        return _home_signed_in(request)
     context = {"networks": federation_network_list(), "events": upcoming_public_events()}
     return render(request, "networks/home.html", context)
+
+
+def _home_signed_in(request: HttpRequest) -> HttpResponse:
+    """A fixed number of queries however many networks, events and tasks the person has;
+    introductions and one-to-ones to answer come from ties through its template tags."""
+    user = request.user
+    memberships = user_membership_list(user=user)
+    mine = {membership.network_id for membership in memberships}
+    waiting = applications_waiting_for(coordinator=user)
+    registrations = my_next_registrations(user=user)
+    booked = {registration.event_id for registration in registrations}
+    # Public events beyond those already booked: ask for as many more as are booked.
+    events = upcoming_public_events(limit=HOME_PUBLIC_EVENTS + len(booked))
+    context = {
+        "memberships": memberships,
+        "applications_waiting": [
+            (m.network, waiting[m.network_id]) for m in memberships if m.network_id in waiting
+        ],
+        "applications": [a for a in user_application_list(user=user) if a.is_open],
+        "registrations": registrations,
+        "events": [e for e in events if e.pk not in booked][:HOME_PUBLIC_EVENTS],
+        "other_networks": [n for n in federation_network_list() if n.pk not in mine],
+    }
+    return render(request, "networks/home_signed_in.html", context)
 
 
 def _viewer(request: NetworkRequest) -> Viewer:

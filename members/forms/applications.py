@@ -12,6 +12,8 @@ from members.services.profiles import ApplicantProfile
 from networks.inputs import query_int
 from networks.models import Membership, Network
 
+# The card number shown as an example in the sponsor's hint.
+SPONSOR_EXAMPLE = 12
 CARD_LABEL = re.compile(r"^(?:[A-Za-z]{1,6}-)?0*(\d{1,9})$")
 
 
@@ -32,10 +34,7 @@ class ApplicationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     sponsor_card = forms.CharField(
-        label=_("Sponsor's card number (optional)"),
-        help_text=_("A member of this network who knows you, for example FI-000012."),
-        required=False,
-        max_length=20,
+        label=_("Sponsor's card number (optional)"), required=False, max_length=20
     )
     privacy = forms.BooleanField(
         label=_("I have read the privacy notice"),
@@ -48,6 +47,10 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.network = network
         self.questions = questions
+        # The example reads like a card of this network, as its cards are printed.
+        self.fields["sponsor_card"].help_text = _(
+            "A member of this network who knows you, for example %(card)s."
+        ) % {"card": network.card_label_for(SPONSOR_EXAMPLE)}
         for question in questions:
             self.fields[f"q_{question.pk}"] = _question_field(question)
 

@@ -49,6 +49,26 @@ def user_application_get(*, user: Any, application_id: int) -> MembershipApplica
         )
 
 
+def applications_waiting_for(*, coordinator: Any) -> dict[int, int]:
+    """Cross-network, for a coordinator's home page: how many applications wait for a
+    decision in each network they coordinate today (network id to count; none: absent)."""
+    if not coordinator.is_authenticated:
+        return {}
+    with scopes_disabled():
+        coordinated = Membership.objects.filter(
+            user=coordinator, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE
+        ).values("network_id")
+        rows = (
+            MembershipApplication.objects.filter(
+                network_id__in=coordinated, status=Status.PENDING
+            )
+            .values("network_id")
+            .annotate(count=Count("id"))
+            .order_by()
+        )
+        return {row["network_id"]: row["count"] for row in rows}
+
+
 def network_questions(*, network: Network) -> list[ApplicationQuestion]:
     return list(ApplicationQuestion.objects.filter(network=network, active=True))
 

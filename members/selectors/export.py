@@ -1,8 +1,13 @@
+from members.models import Sector
 from networks.models import Membership, Network
 
 
 def member_export_rows(*, network: Network) -> list[tuple]:
-    """One tuple per membership of the network, in card order, in the export's columns."""
+    """One tuple per membership of the network, in card order, in the export's columns.
+
+    The card reads as printed, the sector and the status as their labels in the active
+    language (the coordinator's page), so the file reads like the roster.
+    """
     rows = (
         Membership.objects.filter(network=network)
         .order_by("card_number", "id")
@@ -20,11 +25,17 @@ def member_export_rows(*, network: Network) -> list[tuple]:
             "valid_until",
         )
     )
-    code = network.card_code
+    sectors = dict(Sector.choices)
+    statuses = dict(Membership.Status.choices)
     return [
         (
-            f"{code}-{card:06d}" if card else "",
-            *(value if value is not None else "" for value in rest),
+            network.card_label_for(card) if card else "",
+            *(value if value is not None else "" for value in names),
+            str(sectors.get(sector, sector or "")),
+            city or "",
+            str(statuses.get(status, status)),
+            joined_on,
+            valid_until or "",
         )
-        for card, *rest in rows
+        for card, *names, sector, city, status, joined_on, valid_until in rows
     ]

@@ -10,7 +10,9 @@ from members.http import MemberNetworkRequest
 from members.models import ApplicationQuestion
 from members.services.setup import alerts_update, intake_update, question_save
 from networks.access import Role, network_view
+from networks.forms import PublicPageForm
 from networks.inputs import query_int
+from networks.services import network_public_page_update
 
 
 @network_view(Role.COORDINATOR)
@@ -55,6 +57,7 @@ def intake_settings(request: MemberNetworkRequest, network_slug: str) -> HttpRes
     which = request.POST.get("form", "")
     intake = IntakeSettingsForm(posted if which == "intake" else None, instance=network)
     alerts = AlertsForm(posted if which == "alerts" else None, instance=membership)
+    public = PublicPageForm(posted if which == "public" else None, instance=network)
     if which == "intake" and intake.is_valid():
         data = intake.cleaned_data
         intake_update(
@@ -70,11 +73,19 @@ def intake_settings(request: MemberNetworkRequest, network_slug: str) -> HttpRes
         )
         messages.success(request, _("Intake settings saved."))
         return redirect("manage_settings", network_slug=network.slug)
+    if which == "public" and public.is_valid():
+        network_public_page_update(
+            network=network,
+            changed_by=request.user,
+            membership_benefits=public.cleaned_data["membership_benefits"],
+        )
+        messages.success(request, _("The public page was saved."))
+        return redirect("manage_settings", network_slug=network.slug)
     if which == "alerts" and alerts.is_valid():
         alerts_update(
             membership=membership, application_alerts=alerts.cleaned_data["application_alerts"]
         )
         messages.success(request, _("Your alert preference was saved."))
         return redirect("manage_settings", network_slug=network.slug)
-    context = {"network": network, "intake": intake, "alerts": alerts}
+    context = {"network": network, "intake": intake, "alerts": alerts, "public": public}
     return render(request, "members/manage_settings.html", context)
