@@ -7,6 +7,7 @@ lease runs out the sweep sends it again, with the same Message-ID so clients can
 
 import base64
 import hashlib
+import html as html_entities
 import json
 import logging
 import random
@@ -82,7 +83,9 @@ def email_render(
         subject = render_to_string(f"emails/{template}-subject.txt", ctx)
         text = render_to_string(f"emails/{template}-body.txt", ctx)
         html = render_to_string(f"emails/{template}-body.html", ctx)
-    return " ".join(subject.split()), text, html
+    # A subject is plain text, but its template is escaped like any other: "d'autunno" came
+    # out as "d&#x27;autunno". Undoing the escaping gives back exactly the values rendered.
+    return " ".join(html_entities.unescape(subject).split()), text, html
 
 
 def email_date(value: date | datetime, *, language: str) -> str:

@@ -27,7 +27,7 @@ from members.services.invitations import Invitee, invitation_reminders_send, inv
 from members.services.profiles import profile_update
 from members.services.renewals import renewal_reminders_send
 from networks.models import Membership
-from networks.services import coordinator_appoint
+from networks.services import coordinator_appoint, coordinators_contact
 from outbox.models import OutboxEmail
 from outbox.services import outbox_deliver
 from tests.conftest import PASSWORD, make_user
@@ -78,6 +78,9 @@ def _membership_mail(personas) -> None:
             network=personas.veneto, user=personas.dave, appointed_by=personas.fiona
         )
     with scope(network=florence):
+        coordinators_contact(
+            network=florence, name="Giulia", email="giulia@example.com", message="Quando?"
+        )
         applications = [
             application_submit(
                 network=florence, user=applicant(n), motivation="Per la rete.", answers={},
