@@ -104,7 +104,9 @@ def coordinator_remove(*, network: Network, membership: Membership, removed_by: 
     )
 
 
-def network_public_page_update(*, network: Network, membership_benefits: str, changed_by: Any) -> None:
+def network_public_page_update(
+    *, network: Network, membership_benefits: str, changed_by: Any
+) -> None:
     network.membership_benefits = membership_benefits.strip()
     network.full_clean(validate_unique=False)
     network.save(update_fields=["membership_benefits"])

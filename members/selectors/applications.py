@@ -59,9 +59,7 @@ def applications_waiting_for(*, coordinator: Any) -> dict[int, int]:
             user=coordinator, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE
         ).values("network_id")
         rows = (
-            MembershipApplication.objects.filter(
-                network_id__in=coordinated, status=Status.PENDING
-            )
+            MembershipApplication.objects.filter(network_id__in=coordinated, status=Status.PENDING)
             .values("network_id")
             .annotate(count=Count("id"))
             .order_by()

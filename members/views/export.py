@@ -12,7 +12,6 @@ from members.services.export import export_record, spreadsheet_safe
 from networks.access import Role, network_view
 
 
-
 def export_columns() -> list[str]:
     """The header row in the active language: the coordinator's, who asked for the file."""
     return [

@@ -80,7 +80,9 @@ def test_it_keeps_the_list_flat_however_many_fanout_messages(
 ):
     _fanouts(personas)
     profile_update(user=personas.alice, event_news=True)
-    event = make_event(personas.florence, title="Seconda serata", visibility=Event.Visibility.NETWORK)
+    event = make_event(
+        personas.florence, title="Seconda serata", visibility=Event.Visibility.NETWORK
+    )
     with scope(network=personas.florence):
         event_announce(event=event)
     with django_assert_max_num_queries(2):  # the session (none here) and the outbox rows
