@@ -95,6 +95,8 @@ class Network(models.Model):
     membership_benefits = models.TextField(
         _("what membership gives"),
         blank=True,
+        default="",
+        db_default="",  # for rows written by code that predates the column (older migrations)
         max_length=2000,
         help_text=_(
             "Shown on the network's public page. Leave empty for a general text about "

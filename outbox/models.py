@@ -25,7 +25,7 @@ class OutboxEmail(models.Model):
     from_email = models.CharField(max_length=254)
     to = models.EmailField(max_length=254)
     # Where an answer goes when it is not the site (a visitor writing to coordinators).
-    reply_to = models.EmailField(max_length=254, blank=True)
+    reply_to = models.EmailField(max_length=254, blank=True, default="", db_default="")
     subject = models.CharField(max_length=300)
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)

@@ -39,9 +39,10 @@ from members.models import (
     Profile,
     User,
 )
-from networks.forms import CoordinatorAppointForm
+from networks.forms import CoordinatorAppointForm, CoordinatorContactForm
 from networks.inputs import EmailField, query_int, validate_typed_date
 from networks.models import Network
+from outbox.models import OutboxEmail
 from tests.conftest import PASSWORD
 from tests.events.factories import event_data, make_event
 from tests.site_walk import project_form_classes
@@ -97,6 +98,8 @@ STORED_IN: dict[type, dict[str, tuple[type, str]]] = {
     ListingForm: {},  # one yes or no
     IntroductionForm: {"note": (Introduction, "note")},
     OneToOneForm: {"note": (OneToOne, "note")},
+    # The sender's address is the message's Reply-To; the name and text travel in its body.
+    CoordinatorContactForm: {"email": (OutboxEmail, "reply_to")},
 }
 # Forms whose values are never stored in a column of their own.
 NOT_STORED = {
