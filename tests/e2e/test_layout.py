@@ -119,9 +119,7 @@ def test_it_shows_the_coordinators_tabs_in_one_row_with_the_current_one(
     audit.assert_clean()
 
 
-def test_it_fits_the_review_queue_on_a_phone_and_confirms_a_rejection(
-    live_server, phone, personas
-):
+def test_it_fits_the_review_queue_on_a_phone_and_confirms_a_rejection(live_server, phone, personas):
     waiting = applications(personas.florence, 3)
     base = live_server.url
     audit = Audit()
