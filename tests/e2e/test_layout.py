@@ -136,7 +136,7 @@ def test_it_fits_the_review_queue_on_a_phone_and_confirms_a_rejection(live_serve
     dialog = phone.locator("#confirm-dialog")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("Nome0 Cognome0")
-    assert within(phone, "#confirm-dialog article", "body")
+    assert within(phone, "#confirm-dialog .confirm-box", "body")
     audit.check(phone, "confirm a rejection")
     dialog.locator("button[value=cancel]").click()
     expect(dialog).to_be_hidden()
