@@ -7,6 +7,14 @@
   const form = document.getElementById("scan-form");
   const input = document.getElementById("scan-code");
   const error = document.getElementById("scan-error");
+  const search = document.getElementById("door-search-form");
+
+  // The search runs as one types (htmx); Enter must not reload the page. The code box empties
+  // after each answer, ready for the next ticket. (Here rather than in inline handlers, which
+  // a Content-Security-Policy forbids.)
+  if (search) search.addEventListener("submit", function (event) { event.preventDefault(); });
+  if (form) form.addEventListener("htmx:afterRequest", function () { form.reset(); });
+
   if (!start || !window.QrScanner) return;
 
   let last = "";

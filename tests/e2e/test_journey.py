@@ -60,7 +60,8 @@ def test_it_walks_a_newcomer_from_home_to_a_pending_application(
     audit.check(phone)
     screenshot(phone, "network-phone.png")
 
-    phone.click("a[href='/accounts/signup/']")
+    phone.click("header .site-menu summary")  # on a phone the header's links wait in its menu
+    phone.click("header a[href='/accounts/signup/']")
     phone.wait_for_url(re.compile(r"/accounts/signup/$"))
     audit.check(phone)
     phone.fill("input[name=email]", "giovanna@example.com")
