@@ -24,6 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -158,7 +159,7 @@ def with_attendance(events: QuerySet[Event]) -> QuerySet[Event]:
     )
 
 
-def _waitlist_position() -> Coalesce:
+def _waitlist_position() -> CombinedExpression:
     """A registration's place in its event's waitlist (1 for the first), as a subquery: the
     waitlisted registrations of the same event taken before it, plus one. Meaningful only for
     a waitlisted registration; the order is the one the waitlist moves up in."""
@@ -179,8 +180,9 @@ def _waitlist_position() -> Coalesce:
 
 
 def with_my_place(events: QuerySet[Event], *, user: Any) -> QuerySet[Event]:
-    """Each event with the person's own active place: ``my_status`` (None without one) and
-    ``my_position`` on the waitlist, as subqueries of the list's own query (lists stay flat)."""
+    """Each event with the person's own active place: ``my_status`` (None without one),
+    ``my_position`` on the waitlist and ``my_arrived`` (when checked in), as subqueries of the
+    list's own query, so a list asks no more queries for them."""
     if not user.is_authenticated:
         return events
     mine = Registration.objects.filter(
@@ -189,6 +191,7 @@ def with_my_place(events: QuerySet[Event], *, user: Any) -> QuerySet[Event]:
     return events.annotate(
         my_status=Subquery(mine.values("status")[:1]),
         my_position=Subquery(mine.values("position")[:1], output_field=IntegerField()),
+        my_arrived=Subquery(mine.values("checked_in_at")[:1]),
     )
 
 

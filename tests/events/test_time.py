@@ -48,10 +48,10 @@ def evening_2009(personas) -> Event:
             registration_register(event=event, user=personas.alice)
             waiting, _ = registration_register(event=event, user=personas.dave)
     assert waiting.status == Registration.Status.WAITLISTED
-    with time_machine.travel(starts + timedelta(minutes=10), tick=False):
-        with scope(network=personas.florence):
-            checkin_registration(event=event, registration_id=bob.pk, by=personas.alice)
-            walk_in_add(event=event, name="Walter", email="", company="", by=personas.alice)
+    at_the_door = time_machine.travel(starts + timedelta(minutes=10), tick=False)
+    with at_the_door, scope(network=personas.florence):
+        checkin_registration(event=event, registration_id=bob.pk, by=personas.alice)
+        walk_in_add(event=event, name="Walter", email="", company="", by=personas.alice)
     event.refresh_from_db()
     return event
 

@@ -45,7 +45,7 @@ def _next_of(path: str) -> str:
 
 
 def test_it_logs_in_on_confirmation_and_lands_on_the_application(client, personas):
-    """"Apply to FlorenceIN" → log in → sign up → the emailed link → FlorenceIN's form."""
+    """From "Apply to FlorenceIN": log in, sign up, the emailed link, FlorenceIN's form."""
     login = client.get(APPLY)["Location"]
     assert login == f"{reverse('account_login')}?next={APPLY}"
     signup_url = client.get(login).context["signup_url"]
