@@ -41,7 +41,7 @@ def late_worker(monkeypatch):
     """Emails wait for the test to deliver them, as if the worker were a little behind."""
     held: list[int] = []
 
-    def hold(*, email_ids: list[int]) -> bool:
+    def hold(*, email_ids: list[int], countdown: float = 0.0) -> bool:
         held.extend(email_ids)
         return True
 
