@@ -171,8 +171,20 @@ class Event(models.Model):
 
     @property
     def checkin_is_open(self) -> bool:
-        """The door opens a few hours before the start, for published events only."""
-        return self.status == self.Status.PUBLISHED and self.checkin_opens_at <= timezone.now()
+        """The door opens a few hours before the start and closes when the event ends, for
+        published events only: a concluded evening's attendance is a record, not a queue."""
+        now = timezone.now()
+        return self.status == self.Status.PUBLISHED and self.checkin_opens_at <= now < self.ends_at
+
+    @property
+    def checkin_will_open(self) -> bool:
+        """Published and still ahead of the door's opening: the page says when it opens."""
+        return self.status == self.Status.PUBLISHED and timezone.now() < self.checkin_opens_at
+
+    @property
+    def is_concluded(self) -> bool:
+        """It took place and is over: its page reports attendance instead of offering places."""
+        return self.status == self.Status.PUBLISHED and self.is_past
 
     def registration_is_open(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()

@@ -11,7 +11,21 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -108,13 +122,77 @@ def may_register(*, event: Event, viewer: Viewer) -> bool:
 
 
 def event_list(*, network: Network, viewer: Viewer, past_limit: int = 20) -> dict[str, list]:
-    """Upcoming events (soonest first) and recent past ones, each with its organiser and hosts."""
+    """Upcoming events (soonest first) and recent past ones with their attendance, each with
+    its organiser and the viewer's own place: two queries whatever the number of events."""
     now = timezone.now()
-    visible = Event.objects.filter(_visible(viewer, network)).select_related("network")
+    visible = with_my_place(
+        Event.objects.filter(_visible(viewer, network)).select_related("network"),
+        user=viewer.user,
+    )
+    past = with_attendance(visible.filter(ends_at__lte=now))
     return {
         "upcoming": list(visible.filter(ends_at__gt=now).order_by("starts_at", "id")),
-        "past": list(visible.filter(ends_at__lte=now).order_by("-starts_at", "-id")[:past_limit]),
+        "past": list(past.order_by("-starts_at", "-id")[:past_limit]),
     }
+
+
+def _registrations_counted(**filters: Any) -> Coalesce:
+    """How many registrations of the outer event match, as a subquery (0 when none)."""
+    counted = (
+        Registration.objects.filter(event=OuterRef("pk"), **filters)
+        .order_by()
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_attendance(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Each event with ``attended`` (confirmed places checked in) and ``walk_ins``; with
+    ``confirmed_count`` that is the summary a concluded event shows, in the list's query."""
+    return events.annotate(
+        attended=_registrations_counted(
+            status=Registration.Status.CONFIRMED, checked_in_at__isnull=False
+        ),
+        walk_ins=_registrations_counted(status=Registration.Status.WALK_IN),
+    )
+
+
+def _waitlist_position() -> CombinedExpression:
+    """A registration's place in its event's waitlist (1 for the first), as a subquery: the
+    waitlisted registrations of the same event taken before it, plus one. Meaningful only for
+    a waitlisted registration; the order is the one the waitlist moves up in."""
+    waitlisted = Registration.Status.WAITLISTED
+    ahead = (
+        Registration.objects.filter(
+            Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")),
+            event=OuterRef("event"),
+            status=waitlisted,
+        )
+        .order_by()
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1
+
+
+def with_my_place(events: QuerySet[Event], *, user: Any) -> QuerySet[Event]:
+    """Each event with the person's own active place: ``my_status`` (None without one),
+    ``my_position`` on the waitlist and ``my_arrived`` (when checked in), as subqueries of the
+    list's own query, so a list asks no more queries for them."""
+    if not user.is_authenticated:
+        return events
+    mine = Registration.objects.filter(
+        event=OuterRef("pk"), user=user, status__in=ACTIVE_STATUSES
+    ).annotate(position=_waitlist_position())
+    return events.annotate(
+        my_status=Subquery(mine.values("status")[:1]),
+        my_position=Subquery(mine.values("position")[:1], output_field=IntegerField()),
+        my_arrived=Subquery(mine.values("checked_in_at")[:1]),
+    )
 
 
 def viewer_registration(*, event: Event, user: Any) -> Registration | None:
@@ -203,13 +281,10 @@ def _attendee(row: dict[str, Any]) -> Attendee:
 
 
 def waitlist_position(*, registration: Registration) -> int:
-    ahead = Registration.objects.filter(
-        Q(created_at__lt=registration.created_at)
-        | Q(created_at=registration.created_at, pk__lt=registration.pk),
-        event_id=registration.event_id,
-        status=Registration.Status.WAITLISTED,
+    positions = Registration.objects.filter(pk=registration.pk).annotate(
+        position=_waitlist_position()
     )
-    return ahead.count() + 1
+    return int(positions.values_list("position", flat=True).get())
 
 
 def network_feed_events(*, network: Network) -> QuerySet[Event]:
@@ -226,18 +301,22 @@ def network_feed_events(*, network: Network) -> QuerySet[Event]:
     )
 
 
-def upcoming_public_events(*, limit: int = 12) -> list[Event]:
-    """The federation home: the next public events of every network."""
+def upcoming_public_events(*, limit: int = 12, user: Any = None) -> list[Event]:
+    """The federation home: the next public events of every network, each with the person's
+    own place when a ``user`` is given (``with_my_place``)."""
     with scopes_disabled():
-        return list(
+        events = (
             Event.objects.filter(
                 visibility=Visibility.PUBLIC,
                 status=Event.Status.PUBLISHED,
                 ends_at__gt=timezone.now(),
             )
             .select_related("network")
-            .order_by("starts_at", "id")[:limit]
+            .order_by("starts_at", "id")
         )
+        if user is not None:
+            events = with_my_place(events, user=user)
+        return list(events[:limit])
 
 
 def network_upcoming_public_events(*, limit: int = 3) -> list[Event]:
@@ -271,11 +350,13 @@ def my_next_registrations(*, user: Any, limit: int = 3) -> list[Registration]:
 
 
 def my_registrations(*, user: Any) -> dict[str, list[Registration]]:
-    """The person's own places across networks, with the guests they bring."""
+    """The person's own places across networks, with the guests they bring and, for a place
+    on a waitlist, its ``position`` there (in the same query)."""
     with scopes_disabled():
         mine = (
             Registration.objects.filter(user=user)
             .exclude(status=Registration.Status.CANCELLED)
+            .annotate(position=_waitlist_position())
             .select_related("event", "event__network")
             .prefetch_related("guests")
             .order_by("event__starts_at")

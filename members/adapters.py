@@ -3,10 +3,11 @@ recipient's language."""
 
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.utils import filter_users_by_email
+from allauth.account.models import EmailConfirmation
+from allauth.account.utils import filter_users_by_email, get_next_redirect_url
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from django import forms
@@ -56,6 +57,31 @@ def _page_language() -> str:
     return supported_language(translation.get_language())
 
 
+def invitation_address_proved(request: HttpRequest, email: str) -> None:
+    """The invitee followed the personal link emailed to ``email``: that proves the mailbox.
+    A signup in this session with that very address is verified at once (and the signup
+    form offers it); any other address is verified by email as usual."""
+    AccountAdapter().stash_verified_email(request, email)
+
+
+def _proof_only_for(request: HttpRequest | None, email: str) -> None:
+    """allauth would add a stashed address to any new account, verified, and make it the
+    primary: the proof counts only for an account that signs up with that same address."""
+    if request is None:
+        return
+    proved = request.session.get("account_verified_email") or ""
+    if proved and proved.lower() != (email or "").lower():
+        AccountAdapter().unstash_verified_email(request)
+
+
+def _goal(request: HttpRequest | None) -> str:
+    """Where the person was going when they signed up (a path on this site), or ""."""
+    if request is None:
+        return ""
+    goal = get_next_redirect_url(request) or ""
+    return goal if goal.startswith("/") and not goal.startswith("//") else ""
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email: str) -> str:
         # Every allauth form that takes an address (signup, password reset, adding an address)
@@ -74,7 +100,17 @@ class AccountAdapter(DefaultAccountAdapter):
     ) -> User:
         # The language of the signup page is the person's first choice for their email.
         user.language = _page_language()
+        _proof_only_for(request, form.cleaned_data.get("email", ""))
         return super().save_user(request, user, form, commit)
+
+    def get_email_confirmation_url(
+        self, request: HttpRequest, emailconfirmation: EmailConfirmation
+    ) -> str:
+        # The link keeps the goal: opened in another browser (where confirming does not log
+        # in), it still leads there, through the login page.
+        url = super().get_email_confirmation_url(request, emailconfirmation)
+        goal = _goal(request)
+        return f"{url}?{urlencode({'next': goal})}" if goal else url
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth's own send_mail adds the site; without the sites framework, it is ClubIN at
@@ -115,4 +151,5 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         self, request: HttpRequest, sociallogin: SocialLogin, form: forms.Form | None = None
     ) -> User:
         sociallogin.user.language = _page_language()
+        _proof_only_for(request, sociallogin.user.email)
         return super().save_user(request, sociallogin, form)

@@ -29,6 +29,8 @@ from networks.http import NetworkRequest
 def checkin_not_open_error(event: Event) -> str:
     if event.status != Event.Status.PUBLISHED:
         return _("Check-in is only for published events.")
+    if not event.checkin_will_open:
+        return _("This event is over: check-in is closed.")
     when = formats.date_format(timezone.localtime(event.checkin_opens_at), "DATETIME_FORMAT")
     return _("Check-in opens on %(when)s.") % {"when": when}
 

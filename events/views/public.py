@@ -5,6 +5,7 @@ from typing import Any
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from events.forms import GuestRegistrationForm, ListingForm, MemberRegistrationF
 from events.models import Event, Registration
 from events.selectors import (
     Viewer,
+    door_counts,
     event_for_viewer,
     event_list,
     may_register,
@@ -69,7 +71,7 @@ def _home_signed_in(request: HttpRequest) -> HttpResponse:
     registrations = my_next_registrations(user=user)
     booked = {registration.event_id for registration in registrations}
     # Public events beyond those already booked: ask for as many more as are booked.
-    events = upcoming_public_events(limit=HOME_PUBLIC_EVENTS + len(booked))
+    events = upcoming_public_events(limit=HOME_PUBLIC_EVENTS + len(booked), user=user)
     context = {
         "memberships": memberships,
         "applications_waiting": [
@@ -115,7 +117,15 @@ def events(request: NetworkRequest, network_slug: str) -> HttpResponse:
 
 @network_view(Role.PUBLIC)
 def event_detail(request: NetworkRequest, network_slug: str, event_id: int) -> HttpResponse:
-    event, viewer = _event_or_404(request, event_id, with_hosts=True)
+    try:
+        event, viewer = _event_or_404(request, event_id, with_hosts=True)
+    except Http404:
+        if request.user.is_authenticated:
+            raise
+        # A member's link to a members-only event asks a visitor to log in. Every event this
+        # page would not show a visitor (absent, draft, for members) answers the same way,
+        # so the redirect tells nothing; once signed in, a non-member gets the plain 404.
+        return redirect_to_login(request.get_full_path())
     registration = viewer_registration(event=event, user=request.user)
     context: dict[str, Any] = {
         "network": request.network,
@@ -126,6 +136,8 @@ def event_detail(request: NetworkRequest, network_slug: str, event_id: int) -> H
         "guest_form": GuestRegistrationForm(),
         "who_is_coming": who_is_coming(event=event, viewer=viewer, mine=registration),
     }
+    if event.is_concluded:
+        context["counts"] = door_counts(event=event)  # the summary a concluded event shows
     if registration is not None:
         if registration.status == Registration.Status.WAITLISTED:
             context["position"] = waitlist_position(registration=registration)

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
-from members.adapters import INVITATION_NEXT
+from members.adapters import INVITATION_NEXT, invitation_address_proved
 from members.forms.invitations import InvitationForm, InvitationUploadForm, invitation_limits
 from members.http import MemberNetworkRequest
 from members.models import Invitation, InvitationBatch, User
@@ -227,6 +227,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             with scope(network=invitation.network):  # the token named its network
                 service.invitation_opened(invitation=invitation)
             request.session[INVITATION_NEXT] = request.path
+            if not request.user.is_authenticated:
+                invitation_address_proved(request, invitation.email)
         context = {"invitation": invitation, "usable": usable, "token": token}
         return render(request, "members/invitation_landing.html", context)
     user = request.user

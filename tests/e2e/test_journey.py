@@ -1,5 +1,6 @@
-"""A newcomer on a phone: finds their network, signs up, verifies, logs in, applies to FlorenceIN
-answering its own questions, and sees the application pending."""
+"""A newcomer on a phone: finds their network, presses "apply", signs up, confirms the email and
+lands signed in on FlorenceIN's form, applies answering its own questions, and sees the
+application pending."""
 
 import re
 from urllib.parse import urlsplit
@@ -60,9 +61,12 @@ def test_it_walks_a_newcomer_from_home_to_a_pending_application(
     audit.check(phone)
     screenshot(phone, "network-phone.png")
 
-    phone.click("header .site-menu summary")  # on a phone the header's links wait in its menu
-    phone.click("header a[href='/accounts/signup/']")
-    phone.wait_for_url(re.compile(r"/accounts/signup/$"))
+    # "Apply to join": the login page, whose signup link keeps where she was going.
+    phone.click("main a[href='/florence/apply/']")
+    phone.wait_for_url(re.compile(r"/accounts/login/\?next=/florence/apply/$"))
+    audit.check(phone, "apply, signed out")
+    phone.click("main a[href^='/accounts/signup/']")
+    phone.wait_for_url(re.compile(r"/accounts/signup/\?next="))
     audit.check(phone)
     phone.fill("input[name=email]", "giovanna@example.com")
     phone.fill("input[name=password1]", PASSWORD)
@@ -72,25 +76,15 @@ def test_it_walks_a_newcomer_from_home_to_a_pending_application(
     assert fits_the_screen(phone)
     audit.check(phone)
 
+    # The link from the email, opened in the same browser: confirming signs her in and goes
+    # on to FlorenceIN's form, with its own questions in it (no login page, no /me/ detour).
     body = OutboxEmail.objects.get(to="giovanna@example.com").body_text
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+", body)
     assert link, body
-    phone.goto(live_server.url + urlsplit(link.group(0)).path)
+    confirm = urlsplit(link.group(0))
+    phone.goto(f"{live_server.url}{confirm.path}?{confirm.query}")
     audit.check(phone)
     _submit(phone)
-
-    phone.goto(f"{base}/accounts/login/")
-    audit.check(phone)
-    phone.fill("input[name=login]", "giovanna@example.com")
-    phone.fill("input[name=password]", PASSWORD)
-    _submit(phone)
-    phone.wait_for_url(re.compile(r"/me/$"))
-    assert phone.locator("h1", has_text="Il mio ClubIN").is_visible()
-    audit.check(phone)
-
-    # Back to the network, and on to its form, with FlorenceIN's own questions in it.
-    phone.goto(f"{base}/florence/")
-    phone.click("a[href='/florence/apply/']")
     phone.wait_for_url(re.compile(r"/florence/apply/$"))
     assert phone.locator("h1", has_text="Candidati a FlorenceIN").is_visible()
     assert phone.get_by_label("Come ci hai conosciuto?").is_visible()

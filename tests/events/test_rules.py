@@ -230,7 +230,8 @@ ALLOWED = {
     "cancel": (True, True, True, False, False, False),
     "announce": (False, True, True, False, False, False),
     "publish": (True, False, False, False, False, False),
-    "check_in": (False, False, True, True, True, False),
+    # The door opens a few hours before the start and closes when the event ends.
+    "check_in": (False, False, True, True, False, False),
     "follow_up": (False, False, False, False, True, False),
 }
 

@@ -43,8 +43,13 @@ def test_it_signs_up_verifies_logs_in_and_out(client):
 
     link = _link_in("account/email_confirmation_signup", "nuova@example.com")
     assert client.get(link).status_code == 200
-    client.post(link)
+    # Confirming in the browser that signed up logs the person in (tests/members/test_journeys.py
+    # follows a signup that was on its way somewhere).
+    assert client.post(link)["Location"] == reverse("members:me")
+    assert client.get(reverse("members:me")).status_code == 200
 
+    client.post(reverse("account_logout"))
+    assert client.get(reverse("members:me")).status_code == 302
     response = client.post(
         reverse("account_login"), {"login": "nuova@example.com", "password": PASSWORD}
     )
