@@ -144,7 +144,7 @@ def test_it_asks_before_rejecting_and_before_bulk_decisions(client, personas):
     client.force_login(personas.alice)
     body = client.get(QUEUE).content.decode()
     assert 'data-confirm-count="applications"' in body
-    assert "Rifiutare {count} domande?" in body or "Reject {count} applications?" in body
+    assert "Rifiutare {count} candidature?" in body
     assert body.count("data-confirm=") >= 4  # the row's reject, and each bulk decision
 
 
@@ -167,10 +167,7 @@ def test_it_undoes_a_reject_within_the_minute(client, personas, mailoutbox):
     assert mailoutbox == []  # held back while the decision can be undone
     key = response.context["undo"].key
     response = client.post(UNDO, {"key": key, "status": "pending"}, **HTMX)
-    assert (
-        "1 application is back" in response.content.decode()
-        or "1 domanda" in response.content.decode()
-    )
+    assert "1 candidatura è tornata" in response.content.decode()
     assert 'id="count-pending">1<' in response.content.decode()
     assert _status(app) == "pending" and app.decided_at is None and app.decided_by is None
     email.refresh_from_db()

@@ -155,7 +155,7 @@ def test_it_marks_a_card_in_grace_and_renews_it(client, personas):
     client.force_login(personas.alice)
     with time_machine.travel(TODAY, tick=False):
         body = client.get(ROSTER, {"q": "bob"}).content.decode()
-        assert "in grace" in body and f'action="{_renew_url(bob)}"' in body
+        assert "nel periodo di tolleranza" in body and f'action="{_renew_url(bob)}"' in body
         response = client.post(_renew_url(bob), {"back": "q=bob&renewal=due"})
     assert response["Location"] == f"{ROSTER}?q=bob&renewal=due"
     bob.refresh_from_db()
@@ -195,11 +195,11 @@ def test_it_shows_what_needs_doing(client, personas):
     response = client.get(HOME)
     body = response.content.decode()
     assert response.status_code == 200
-    assert "1 waiting more than 14 days" in body
-    assert "1 card expiring in the next 30 days" in body
+    assert "1 in attesa da più di 14 giorni" in body
+    assert "1 tessera in scadenza nei prossimi 30 giorni" in body
     assert reverse("manage_applications", kwargs={"network_slug": "florence"}) in body
     assert f"{ROSTER}?renewal=due" in body
-    assert "No event planned." in body
+    assert "Nessun evento in programma." in body
 
 
 @pytest.mark.django_db
@@ -220,7 +220,7 @@ def test_it_shows_the_next_event_with_its_places(client, personas):
     )
     client.force_login(personas.alice)
     body = client.get(HOME).content.decode()
-    assert "Cena di Natale" in body and "0 of 40 places taken" in body
+    assert "Cena di Natale" in body and "0 posti occupati su 40" in body
     assert "Later" not in body and "Draft" not in body
 
 

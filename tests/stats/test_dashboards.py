@@ -775,7 +775,7 @@ def test_it_shows_no_person_anywhere(client, history):
         found = [w for w in words if re.search(rf"\b{re.escape(w)}\b", body)]
         assert not found, (label, found)
     # The scan would see them: the same words are on a page that does show people.
-    roster = _get(client, alice, "/florence/manage/").content.decode()
+    roster = _get(client, alice, "/florence/manage/members/").content.decode()
     assert "Bellini" in roster and EMAIL.search(roster)
 
 

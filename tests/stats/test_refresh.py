@@ -102,7 +102,7 @@ def test_it_refreshes_now_for_the_coordinator(personas, client):
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert f'action="{FLORENCE_REFRESH}"' in page.content.decode()
-    assert any("up to date" in str(m) for m in page.context["messages"])
+    assert any("aggiornati" in str(m) for m in page.context["messages"])
 
 
 def test_it_refreshes_now_for_staff(personas, client):
