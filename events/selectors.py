@@ -345,6 +345,7 @@ def my_next_registrations(*, user: Any, limit: int = 3) -> list[Registration]:
             )
             .exclude(event__status=Event.Status.CANCELLED)
             .select_related("event", "event__network")
+            .annotate(position=_waitlist_position())  # on a waitlist: where, in the same query
             .order_by("event__starts_at", "event_id")[:limit]
         )
 
