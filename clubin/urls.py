@@ -23,6 +23,7 @@ admin.site.site_header = "ClubIN"
 urlpatterns = [
     path("", event_views.home, name="home"),
     path("healthz", site_views.healthz, name="healthz"),
+    path("events/", event_views.all_events, name="all_events"),
     # Django's set_language, wrapped so that a signed-in person's choice is kept for their email.
     path("i18n/setlang/", member_views.language_switch, name="set_language"),
     path("accounts/", include("allauth.urls")),

@@ -15,6 +15,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -317,6 +318,29 @@ def upcoming_public_events(*, limit: int = 12, user: Any = None) -> list[Event]:
         if user is not None:
             events = with_my_place(events, user=user)
         return list(events[:limit])
+
+
+FEDERATION_EVENTS_LIMIT = 60
+
+
+def upcoming_events_for(*, user: Any, limit: int = FEDERATION_EVENTS_LIMIT) -> list[Event]:
+    """Every network's next events the person may see, soonest first, in one query: public
+    ones for anyone; for an active member, also those for the whole federation and those for
+    the members of a network they belong to (listed under that network, where they can open it).
+    Each carries the person's own place (``with_my_place``)."""
+    visible = Q(visibility=Visibility.PUBLIC)
+    with scopes_disabled():
+        if user.is_authenticated:
+            mine = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
+            here = mine.filter(network=OuterRef("network"))
+            visible |= Q(Q(visibility=Visibility.FEDERATION), Exists(mine))
+            visible |= Q(Q(visibility=Visibility.NETWORK), Exists(here))
+        events = (
+            Event.objects.filter(visible, status=Event.Status.PUBLISHED, ends_at__gt=timezone.now())
+            .select_related("network")
+            .order_by("starts_at", "id")
+        )
+        return list(with_my_place(events, user=user)[:limit])
 
 
 def network_upcoming_public_events(*, limit: int = 3) -> list[Event]:

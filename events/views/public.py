@@ -16,6 +16,7 @@ from events.calendars import calendar_bytes
 from events.forms import GuestRegistrationForm, ListingForm, MemberRegistrationForm
 from events.models import Event, Registration
 from events.selectors import (
+    FEDERATION_EVENTS_LIMIT,
     Viewer,
     door_counts,
     event_for_viewer,
@@ -24,6 +25,7 @@ from events.selectors import (
     my_next_registrations,
     my_registrations,
     network_feed_events,
+    upcoming_events_for,
     upcoming_public_events,
     viewer_for,
     viewer_registration,
@@ -59,6 +61,14 @@ def home(request: HttpRequest) -> HttpResponse:
         return _home_signed_in(request)
     context = {"networks": federation_network_list(), "events": upcoming_public_events()}
     return render(request, "networks/home.html", context)
+
+
+def all_events(request: HttpRequest) -> HttpResponse:
+    """Every network's next events one may see (/events/), with one's own places marked."""
+    found = upcoming_events_for(user=request.user)
+    return render(
+        request, "events/all_list.html", {"events": found, "limit": FEDERATION_EVENTS_LIMIT}
+    )
 
 
 def _home_signed_in(request: HttpRequest) -> HttpResponse:
