@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -20,7 +19,6 @@ SERVICE_WORKER = Path(settings.BASE_DIR) / "static" / "js" / "sw.js"
 
 
 @require_GET
-@cache_control(private=True, max_age=3600)
 @vary_on_headers("Cookie", "Accept-Language")  # the description is in the reader's language
 def manifest(request: HttpRequest) -> JsonResponse:
     icons = [
@@ -51,9 +49,10 @@ def manifest(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
-    """The static file's content at /sw.js, the same for everyone (`public`); `no-cache`: the
-    browser asks again on each visit, so a new version of the worker is taken in at once."""
+    """The static file's content at /sw.js. `no-cache` (`no-store` for a signed-in person, as
+    every answer to them): the browser asks again on each visit, so a new version of the worker
+    is taken in at once."""
     response = HttpResponse(SERVICE_WORKER.read_bytes(), content_type="text/javascript")
-    response["Cache-Control"] = "public, no-cache"
+    response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/"
     return response

@@ -1,6 +1,7 @@
 """ClubIN on a phone's home screen: the manifest, its icons and the service worker."""
 
 import json
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -41,15 +42,15 @@ def test_it_writes_the_manifest_in_the_readers_language(client):
 
 
 def test_it_serves_the_service_worker_at_the_root(client, personas):
-    client.login(email="bob@example.com", password=PASSWORD)
-
     response = client.get("/sw.js")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/javascript"
     assert response["Service-Worker-Allowed"] == "/"
-    # The same for everyone, and asked again on each visit: a new version is taken in at once.
-    assert response["Cache-Control"] == "public, no-cache"
+    # Asked again on each visit: a new version is taken in at once (never kept, once signed in).
+    assert response["Cache-Control"] == "no-cache"
+    client.login(email="bob@example.com", password=PASSWORD)
+    assert "no-store" in client.get("/sw.js")["Cache-Control"]
     source = response.content.decode()
     assert 'const VERSION = "clubin-offline-' in source
     assert "caches.delete" in source
@@ -62,5 +63,5 @@ def test_it_links_the_manifest_and_registers_the_worker_on_every_page(client):
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page
     assert '<meta name="theme-color" content="#1565c0">' in page
     assert "/static/js/pwa.js" in page
-    register = open(finders.find("js/pwa.js")).read()  # noqa: SIM115 (a test reads one file)
+    register = Path(str(finders.find("js/pwa.js"))).read_text()
     assert 'navigator.serviceWorker.register("/sw.js")' in register

@@ -125,30 +125,39 @@ def same_site(base: str, href: str) -> str | None:
 
 
 class Frontier:
-    """Breadth-first: a queue of URLs, at most a few per pattern and a cap for the persona."""
+    """Breadth-first, new URL patterns before second instances of known ones, up to a cap."""
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
-        self.queue: list[str] = []
+        self.firsts: list[str] = []
+        self.seconds: list[str] = []
+        self.visited: list[str] = []
         self.seen: set[str] = set()
         self.per_key: dict[tuple[str, tuple[str, ...]], int] = {}
-        self.dropped = 0
 
     def offer(self, url: str) -> None:
         if url in self.seen:
             return
+        self.seen.add(url)
         parts = urlsplit(url)
         key = page_key(parts.path, parts.query)
-        self.seen.add(url)
-        if key is None:
-            return
-        if self.per_key.get(key, 0) >= INSTANCES_PER_PATTERN:
-            return
-        if len(self.queue) >= self.cap:
-            self.dropped += 1
+        if key is None or self.per_key.get(key, 0) >= INSTANCES_PER_PATTERN:
             return
         self.per_key[key] = self.per_key.get(key, 0) + 1
-        self.queue.append(url)
+        (self.firsts if self.per_key[key] == 1 else self.seconds).append(url)
+
+    def next(self) -> str | None:
+        if len(self.visited) >= self.cap:
+            return None
+        queue = self.firsts or self.seconds
+        if not queue:
+            return None
+        self.visited.append(queue.pop(0))
+        return self.visited[-1]
+
+    @property
+    def dropped(self) -> int:
+        return len(self.firsts) + len(self.seconds)
 
 
 # --- Language ---------------------------------------------------------------------------------
@@ -277,8 +286,9 @@ PROBE = """() => {
     if (!parent.closest("select") && !shown(parent)) continue;
     add(node.data, parent);
   }
+  const attributes = ["placeholder", "aria-label", "title", "alt"];
   for (const el of document.querySelectorAll("[placeholder], [aria-label], [title], [alt]")) {
-    for (const attr of ["placeholder", "aria-label", "title", "alt"]) add(el.getAttribute(attr), el);
+    for (const attr of attributes) add(el.getAttribute(attr), el);
   }
   for (const el of document.querySelectorAll("input[type=submit], input[type=button]")) {
     add(el.value, el);
@@ -319,3 +329,8 @@ READ_ONLY = """(() => {
       ? fetch(input, init)
       : Promise.reject(new Error("the crawl does not write"));
 })();"""
+
+# Resolves after two frames: what redraws on a resize (Chart.js) has redrawn.
+SETTLED = (
+    """() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"""
+)

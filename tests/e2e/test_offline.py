@@ -44,7 +44,7 @@ def test_it_opens_the_ticket_and_the_card_offline_once_seen(live_server, browser
     page.goto(base + ticket)
     page.goto(f"{base}/me/")
     page.goto(f"{base}/florence/members/")  # signed in, but neither card nor ticket
-    assert _stored(page) == ["/florence/events/{}/".format(event.pk), "/me/"]
+    assert _stored(page) == [f"/florence/events/{event.pk}/", "/me/"]
 
     context.set_offline(True)
     page.goto(base + ticket)

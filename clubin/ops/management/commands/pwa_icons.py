@@ -5,6 +5,7 @@ only to change the mark: `python manage.py pwa_icons`.
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -32,7 +33,7 @@ def draw_mark(size: int, *, maskable: bool) -> Image.Image:
 class Command(BaseCommand):
     help = "Draw static/icons/icon-192.png, icon-512.png and icon-maskable-512.png."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         ICONS.mkdir(parents=True, exist_ok=True)
         for name, size, maskable in (
             ("icon-192.png", 192, False),
