@@ -258,6 +258,7 @@ PROBE = """() => {
     if (!shown(el)) continue;
     const rect = el.getBoundingClientRect();
     if (rect.width <= 1 || rect.height <= 1) continue;  // visually hidden, for screen readers
+    if (rect.right <= 0) continue;  // moved off to the left on purpose (a honeypot field)
     const [container, overflow] = box(el);
     if (overflow === "auto" || overflow === "scroll") continue;  // a scroller, on purpose
     const limit = container ? container.getBoundingClientRect().right : viewport;
@@ -303,19 +304,59 @@ PROBE = """() => {
   };
 }"""
 
-# Opens what a visitor can open without acting: every <details>, and every button that asks for
-# a confirmation (the form it belongs to cannot be sent: the crawl aborts every non-GET request).
+# Opens every <details>; lists what asks for a confirmation before it is sent (static/js/
+# confirm.js): a submit button with data-confirm, a form with data-confirm, an <option> with
+# data-confirm in a form's select. Each as [form, button, select, option] indexes.
 OPENERS = """() => {
   for (const details of document.querySelectorAll("details:not([open])")) details.open = true;
-  return document.querySelectorAll("button[data-confirm], input[data-confirm]").length;
+  const found = [];
+  const kinds = new Set();  // one of each kind: a queue's 25 "Reject" buttons ask alike
+  const add = (form, entry) => {
+    const kind = (form.getAttribute("action") || "").replace(/\\d+/g, "#") + entry.slice(1);
+    if (!kinds.has(kind)) found.push(entry);
+    kinds.add(kind);
+  };
+  const submits = (form) => [...form.querySelectorAll(
+    "button[type=submit], button:not([type]), input[type=submit]")];
+  document.querySelectorAll("form").forEach((form, f) => {
+    submits(form).forEach((button, b) => {
+      if (button.dataset.confirm) add(form, [f, b, -1, -1]);
+    });
+    form.querySelectorAll("select").forEach((select, s) => {
+      [...select.options].forEach((option, o) => {
+        if (option.dataset.confirm) add(form, [f, 0, s, o]);
+      });
+    });
+    if (form.dataset.confirm) add(form, [f, 0, -1, -1]);
+  });
+  return found;
+}"""
+
+# Makes one of OPENERS' confirmations ready to ask: its option chosen, one box it counts ticked,
+# its submit button tagged for the click. False when the button is not shown.
+PREPARE = """([f, b, s, o]) => {
+  const form = document.querySelectorAll("form")[f];
+  if (s >= 0) form.querySelectorAll("select")[s].selectedIndex = o;
+  const counted = form.dataset.confirmCount;
+  if (counted) {
+    const box = [...document.querySelectorAll("input[type=checkbox]")]
+      .find((el) => el.name === counted && el.form === form);
+    if (box) box.checked = true;
+  }
+  const button = [...form.querySelectorAll(
+    "button[type=submit], button:not([type]), input[type=submit]")][b];
+  if (!button || !button.checkVisibility()) return false;
+  document.querySelectorAll("[data-crawl-opener]").forEach((el) => {
+    el.removeAttribute("data-crawl-opener");
+  });
+  button.setAttribute("data-crawl-opener", "");
+  return true;
 }"""
 
 # Run before any page script: no form is sent and no script writes, whatever a button does.
 READ_ONLY = """(() => {
-  document.addEventListener("submit", (event) => {
-    event.preventDefault();
-    event.stopImmediatePropagation();
-  }, true);
+  // Not stopped: confirm.js still hears the submit and asks; only sending is prevented.
+  document.addEventListener("submit", (event) => event.preventDefault(), true);
   HTMLFormElement.prototype.submit = function () {};
   HTMLFormElement.prototype.requestSubmit = function () {};
   const open = XMLHttpRequest.prototype.open;
