@@ -371,7 +371,15 @@ READ_ONLY = """(() => {
       : Promise.reject(new Error("the crawl does not write"));
 })();"""
 
-# Resolves after two frames: what redraws on a resize (Chart.js) has redrawn.
-SETTLED = (
-    """() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"""
-)
+# Resolves once what redraws on a resize has redrawn: two frames, then (charts redraw through a
+# ResizeObserver, later on a busy machine) until no canvas passes the viewport, for up to a second.
+SETTLED = """() => new Promise((done) => {
+  const started = performance.now();
+  const wide = () => [...document.querySelectorAll("canvas")]
+    .some((canvas) => canvas.getBoundingClientRect().right > window.innerWidth);
+  const step = (frames) => requestAnimationFrame(() => {
+    if (frames < 2 || (wide() && performance.now() - started < 1000)) step(frames + 1);
+    else done();
+  });
+  step(0);
+})"""
