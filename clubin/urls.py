@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from clubin import pwa
 from clubin import views as site_views
 from clubin.stats.urls import federation_urlpatterns as stats_federation_urlpatterns
 from clubin.stats.urls import network_urlpatterns as stats_network_urlpatterns
@@ -24,6 +25,8 @@ urlpatterns = [
     path("", event_views.home, name="home"),
     path("healthz", site_views.healthz, name="healthz"),
     path("events/", event_views.all_events, name="all_events"),
+    path("manifest.webmanifest", pwa.manifest, name="pwa_manifest"),
+    path("sw.js", pwa.service_worker, name="pwa_service_worker"),
     # Django's set_language, wrapped so that a signed-in person's choice is kept for their email.
     path("i18n/setlang/", member_views.language_switch, name="set_language"),
     path("accounts/", include("allauth.urls")),
