@@ -15,7 +15,7 @@ RESERVED_SLUGS = frozenset(
     {
         "accounts", "admin", "api", "card", "dev", "federation", "healthz", "i18n", "invite", "me",
         "media", "static", "www", "about", "privacy", "help", "login", "logout", "signup",
-        "robots.txt", "favicon.ico", "unsubscribe", "people",
+        "robots.txt", "favicon.ico", "unsubscribe", "people", "events",
     }
 )  # fmt: skip
 

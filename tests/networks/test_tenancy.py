@@ -128,3 +128,21 @@ def test_it_refuses_reserved_slugs(slug):
         services.network_create(slug=slug, name="X", region="R", city="C")
     assert "slug" in caught.value.message_dict
     assert not Network.objects.filter(slug=slug).exists()
+
+
+def _first_segments(patterns, prefix=""):
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if route.startswith("<"):
+            continue  # the networks themselves
+        if hasattr(entry, "url_patterns") and not route:
+            yield from _first_segments(entry.url_patterns, route)  # included at the root
+        elif route:
+            yield route.split("/", 1)[0]
+
+
+def test_it_reserves_every_first_path_segment_the_site_uses():
+    from clubin.urls import urlpatterns
+
+    used = {segment for segment in _first_segments(urlpatterns) if "." not in segment}
+    assert used - RESERVED_SLUGS == set()  # a network there would hide the page
