@@ -13,7 +13,7 @@ from events.services.registrations import registration_register
 from members.services.applications import application_decide
 from members.services.invitations import Invitee, invitation_send
 from tests.e2e.conftest import needs_chromium
-from tests.e2e.helpers import Audit, desktop, fits_the_screen, log_in, screenshot
+from tests.e2e.helpers import Audit, desktop, fits_the_screen, log_in
 from tests.events.factories import make_event
 from tests.members.factories import applications
 
@@ -77,7 +77,6 @@ def test_it_draws_the_federation_dashboard_and_exports_it(live_server, browser, 
     assert table.get_by_text("FlorenceIN").is_visible()
     assert table.get_by_text("VenetoIN").is_visible()
     audit.check(desk)
-    screenshot(desk, "dashboard-desktop.png")
 
     with desk.expect_download() as download:
         desk.click("a[href^='/federation/stats.csv']")
@@ -106,7 +105,6 @@ def test_it_draws_the_federation_dashboard_and_exports_it(live_server, browser, 
         assert box and box["height"] >= 200, (chart, box)
     assert fits_the_screen(phone)
     audit.check(phone)
-    screenshot(phone, "network-stats-phone.png")
 
     assert errors == []
     audit.assert_clean()

@@ -18,7 +18,6 @@ from tests.e2e.helpers import (
     log_in,
     mark_page,
     same_page,
-    screenshot,
 )
 from tests.events.factories import make_event, starting_soon
 
@@ -39,7 +38,6 @@ def test_it_registers_and_checks_in_at_the_door(live_server, browser, phone, per
     desk.locator("#registration form button[type=submit]").click()
     desk.wait_for_selector(".ticket-qr svg")
     audit.check(desk, "registered")
-    screenshot(desk, "event-desktop.png")
     with desk.expect_download() as download:
         desk.click(f"a[href$='/events/{event.pk}/event.ics']")
     assert download.value.suggested_filename.endswith(".ics")
@@ -86,6 +84,5 @@ def test_it_registers_and_checks_in_at_the_door(live_server, browser, phone, per
     assert same_page(phone), "a check-in step reloaded the page"  # every step was htmx
     assert fits_the_screen(phone)
     audit.check(phone, "checked in by name")
-    screenshot(phone, "checkin-phone.png")
     assert errors == []
     audit.assert_clean()

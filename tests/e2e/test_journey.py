@@ -45,14 +45,12 @@ def test_it_walks_a_newcomer_from_home_to_a_pending_application(
     wide, desk = desktop(browser)
     desk.goto(base)
     audit.check(desk, "desktop")
-    screenshot(desk, "home-desktop.png")
     wide.close()
 
     phone.goto(base)
     assert phone.locator("h3", has_text="FlorenceIN").is_visible()
     assert fits_the_screen(phone)
     audit.check(phone)
-    screenshot(phone, "home-phone.png")
 
     phone.click("text=FlorenceIN")
     assert phone.url.endswith("/florence/")
@@ -99,7 +97,6 @@ def test_it_walks_a_newcomer_from_home_to_a_pending_application(
     phone.get_by_label("Che cosa puoi offrire agli altri soci?").fill("Consulenza sul design")
     phone.check("input[name=privacy]")
     assert fits_the_screen(phone)
-    screenshot(phone, "apply-phone.png")
     _submit(phone)
     phone.wait_for_url(re.compile(r"/me/$"))
     assert phone.locator("[role=status]", has_text="candidatura a FlorenceIN").is_visible()

@@ -17,7 +17,6 @@ from tests.e2e.helpers import (
     log_in,
     mark_page,
     same_page,
-    screenshot,
 )
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
@@ -53,7 +52,6 @@ def test_it_takes_an_applicant_to_a_card(live_server, browser, phone, personas):
     row = desk.locator(f"#application-{application.pk}")
     assert row.get_by_text("Conoscere imprese toscane").is_visible()
     audit.check(desk)
-    screenshot(desk, "review-queue-desktop.png")
     mark_page(desk)
     row.locator("button[value=approved]").click()
     # htmx swaps the row for the outcome, with no page load.
@@ -76,6 +74,5 @@ def test_it_takes_an_applicant_to_a_card(live_server, browser, phone, personas):
     assert box and box["width"] > 100 and box["height"] > 100  # big enough to scan
     assert fits_the_screen(phone)
     audit.check(phone, "member")
-    screenshot(phone, "card-phone.png")
 
     audit.assert_clean()
