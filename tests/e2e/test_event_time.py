@@ -61,7 +61,7 @@ def test_it_shows_my_places_and_a_concluded_evening_on_a_phone(
     going_item = phone.locator("article.event-item", has_text="Aperitivo al Baglioni")
     assert going_item.locator(".badge.mine").is_visible()
     waiting_item = phone.locator("article.event-item", has_text="Cena sociale")
-    assert waiting_item.locator(".badge.mine.waiting", has_text="#1").is_visible()
+    assert waiting_item.locator(".badge.mine.waiting", has_text="n. 1").is_visible()
     old_item = phone.locator("article.event-item", has_text="Serata del 2009")
     assert old_item.locator(".attendance-summary").is_visible()
     assert old_item.locator(".badge.mine").count() == 1  # "you were there", not "you're in"
@@ -71,7 +71,7 @@ def test_it_shows_my_places_and_a_concluded_evening_on_a_phone(
 
     phone.goto(f"{base}/me/events/")
     waiting = phone.locator("article", has_text="Cena sociale")
-    assert waiting.locator(".waitlist-place", has_text="#1").is_visible()
+    assert waiting.locator(".waitlist-place", has_text="n. 1").is_visible()
     assert waiting.locator("time").is_visible()
     assert fits_the_screen(phone)
     audit.check(phone, "waitlisted")
