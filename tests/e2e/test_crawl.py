@@ -98,6 +98,7 @@ def demo(db) -> None:
         call_command(command, stdout=io.StringIO(), **options)
 
 
+@pytest.mark.timeout(900)  # every persona, both languages, both widths: a few minutes
 def test_it_crawls_every_page_sound(demo, live_server, browser, tmp_path):
     base = live_server.url
     report = Report()
