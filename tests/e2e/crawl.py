@@ -125,7 +125,9 @@ def same_site(base: str, href: str) -> str | None:
 
 
 class Frontier:
-    """Breadth-first, new URL patterns before second instances of known ones, up to a cap."""
+    """Breadth-first, new URL patterns before second instances of known ones. Every pattern
+    reached is visited; the cap bounds only the second instances, so a new page is never left
+    out however many links a persona has."""
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
@@ -147,17 +149,18 @@ class Frontier:
         (self.firsts if self.per_key[key] == 1 else self.seconds).append(url)
 
     def next(self) -> str | None:
-        if len(self.visited) >= self.cap:
-            return None
-        queue = self.firsts or self.seconds
-        if not queue:
+        if self.firsts:
+            queue = self.firsts
+        elif self.seconds and len(self.visited) < self.cap:
+            queue = self.seconds
+        else:
             return None
         self.visited.append(queue.pop(0))
         return self.visited[-1]
 
     @property
     def dropped(self) -> int:
-        return len(self.firsts) + len(self.seconds)
+        return len(self.seconds)  # second instances beyond the cap; no pattern is dropped
 
 
 # --- Language ---------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Each persona (and an anonymous visitor) starts from the home page and `/me/` and follows every
 link to this site breadth-first: new URL patterns first (Django's ``resolve()`` route and the
-query's parameter names), at most two instances of each, at most ``CLUBIN_CRAWL_CAP`` pages (45).
+query's parameter names), every pattern once and a second instance of each while fewer than
+``CLUBIN_CRAWL_CAP`` pages (45) were visited.
 Links that act or download are not followed (log out, tokens, .pdf/.csv/.ics, mail and phone
 links, the admin); forms are never sent, dialogs are opened and never confirmed (a request that
 is not a GET fails the crawl). The links are found in Italian; the same pages are then visited
@@ -370,6 +371,10 @@ def test_it_walks_each_url_pattern_a_few_times_new_ones_first():
 
     # /veneto/ is a second network page, visited after the first /me/; /milan/ a third, never.
     assert [frontier.next() for _ in range(4)] == ["/florence/", "/me/", "/veneto/", None]
+    few = Frontier(cap=1)  # the cap bounds second instances only: each pattern is visited
+    for url in ["/florence/", "/veneto/", "/me/", "/federation/"]:
+        few.offer(url)
+    assert [few.next() for _ in range(4)] == ["/florence/", "/me/", "/federation/", None]
     assert page_key("/florence/events/", "page=2&q=x") == ("<slug:network_slug>/events/",
                                                             ("page", "q"))  # fmt: skip
     assert page_key("/accounts/logout/", "") is None
